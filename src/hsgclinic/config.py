@@ -1,0 +1,173 @@
+"""Typed settings, read from the environment (prefix ``HSGCLINIC_``) and validated at start-up.
+
+Nothing here is built at import time: call :func:`load_settings` once in the entry point and pass the object on.
+Every clinical threshold of ``domain.md`` is a setting with the leaflet's default; :meth:`Settings.rules`
+turns them into the pure :class:`hsgclinic.domain.rules.Rules` value the domain works with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hsgclinic.domain.rules import Rules
+
+DEVELOPMENT_SECRET = "development-only-secret-key-change-me"
+
+
+class SiteProfile(BaseSettings):
+    """Where the clinic is and how to reach it (defaults from the leaflet)."""
+
+    model_config = SettingsConfigDict(env_prefix="HSGCLINIC_SITE_", extra="ignore")
+
+    name_zh: str = "妇产医院西院区 影像介入门诊"
+    name_en: str = "Maternity Hospital West Campus — Imaging Interventional Clinic"
+    address_zh: str = "东城区骑河楼 西院区门诊楼"
+    address_en: str = "West Hospital Area, Qihelou Building, Dongcheng District"
+    phone: str = "010-52277602"
+    room_zh: str = "门诊楼二层 放射科 249 室"
+    room_en: str = "Radiology, Room 249, 2nd floor, Outpatient Building"
+    printer_zh: str = "门诊放射科 自助打印机"
+    printer_en: str = "Self-service printer, Outpatient Radiology"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HSGCLINIC_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    secret_key: str = DEVELOPMENT_SECRET
+    base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Asia/Shanghai"
+
+    # Registration numbers (REG-*)
+    daily_numbers: int = Field(40, ge=1, le=1000)
+    release_time: dt.time = dt.time(7, 0)
+    booking_horizon_days: int = Field(0, ge=0, le=60)
+    noshow_limit: int = Field(3, ge=1)
+    noshow_window_days: int = Field(90, ge=1)
+    noshow_suspension_days: int = Field(30, ge=1)
+    grab_rate_per_minute: int = Field(30, ge=1, description="number grabs per client address per minute")
+
+    # Procedure booking (BOOK-*)
+    procedure_capacity: int = Field(20, ge=1, le=500)
+    first_slot: dt.time = dt.time(8, 0)
+    slot_minutes: int = Field(15, ge=5, le=120)
+    price_cny: Decimal = Field(Decimal("1000.00"), ge=0, decimal_places=2)
+
+    # Clinical thresholds (ELIG-*, BOOK-*, CARE-*, REPORT-*)
+    max_temperature_c: Decimal = Decimal("37.5")
+    visit_first_offset: int = 2
+    visit_last_offset: int = 3
+    window_first_offset: int = 3
+    window_last_offset: int = 7
+    lead_min_days: int = 1
+    lead_max_days: int = 2
+    ovulation_margin_days: int = 2
+    min_regular_cycle_days: int = 25
+    max_cycle_day_for_procedure: int = 12
+    review_age: int = 40
+    irregular_variation_days: int = 7
+    abstain_days: int = 14
+    bleeding_days: int = 7
+    oil_contrast_wait_cycles: int = 3
+    default_antibiotic_days: int = 3
+    dose_fluoro_limit_s: int = 240
+    postpartum_weeks: int = 6
+
+    # Calendar (CAL-SOURCE): years up to this one are taken as official in the `holidays` package.
+    holidays_official_through: int = 2026
+    calendar_notice_dir: Path | None = None
+
+    # Staff sessions
+    session_hours: int = Field(10, ge=1, le=72)
+    login_attempts_per_15min: int = Field(10, ge=1)
+    password_hash_cost: Literal["normal", "fast-for-tests"] = "normal"
+
+    # Messages (outbox)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "hsg-clinic@example.invalid"
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = None
+
+    # DICOM modality worklist
+    dicom_ae_title: str = "HSGCLINIC"
+    dicom_port: int = 11112
+
+    @field_validator("release_time", "first_slot", mode="before")
+    @classmethod
+    def _hh_mm(cls, v: object) -> object:
+        if isinstance(v, str):
+            match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", v.strip())
+            if match is None:
+                raise ValueError(f"expected HH:MM (24-hour), got {v!r}")
+            return dt.time(int(match[1]), int(match[2]))
+        return v
+
+    @model_validator(mode="after")
+    def _secrets_outside_development(self) -> Settings:
+        if self.environment == "production" and (self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32):
+            raise ValueError(
+                "HSGCLINIC_SECRET_KEY must be set to a random string of at least 32 characters in production"
+            )
+        if self.visit_first_offset > self.visit_last_offset:
+            raise ValueError("visit_first_offset must not exceed visit_last_offset")
+        if self.window_first_offset > self.window_last_offset:
+            raise ValueError("window_first_offset must not exceed window_last_offset")
+        if self.lead_min_days > self.lead_max_days:
+            raise ValueError("lead_min_days must not exceed lead_max_days")
+        return self
+
+    @property
+    def is_embedded(self) -> bool:
+        """True when running on the embedded default (SQLite file in the data directory)."""
+        return self.database_url is None or self.database_url.startswith("sqlite")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'hsgclinic.db').resolve()}"
+
+    @property
+    def site(self) -> SiteProfile:
+        return SiteProfile()
+
+    def rules(self) -> Rules:
+        """The clinical thresholds as the pure value the domain takes."""
+        return Rules(
+            max_temperature_c=self.max_temperature_c,
+            visit_first_offset=self.visit_first_offset,
+            visit_last_offset=self.visit_last_offset,
+            window_first_offset=self.window_first_offset,
+            window_last_offset=self.window_last_offset,
+            lead_min_days=self.lead_min_days,
+            lead_max_days=self.lead_max_days,
+            ovulation_margin_days=self.ovulation_margin_days,
+            min_regular_cycle_days=self.min_regular_cycle_days,
+            max_cycle_day_for_procedure=self.max_cycle_day_for_procedure,
+            review_age=self.review_age,
+            irregular_variation_days=self.irregular_variation_days,
+            abstain_days=self.abstain_days,
+            bleeding_days=self.bleeding_days,
+            oil_contrast_wait_cycles=self.oil_contrast_wait_cycles,
+            default_antibiotic_days=self.default_antibiotic_days,
+            dose_fluoro_limit_s=self.dose_fluoro_limit_s,
+            postpartum_weeks=self.postpartum_weeks,
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the settings; raises ``pydantic.ValidationError`` with every problem at once."""
+    return Settings(**overrides)  # type: ignore[arg-type]
