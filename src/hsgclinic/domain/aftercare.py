@@ -218,8 +218,8 @@ def plan_aftercare(
             ),
         )
     )
-    dated = [i.day for i in items if i.day is not None]
-    provisional = any(calendar.covers(x) and calendar.is_provisional(x) for x in dated) or calendar.is_provisional(d)
+    # Only the report date depends on the holiday calendar; every other item counts calendar days.
+    provisional = calendar.is_provisional(ready)
     return AftercarePlan(
         procedure_date=d,
         report_ready_on=ready,

@@ -23,12 +23,21 @@ class Localized:
         return self.en
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Message:
     """A translatable sentence: ``msgid`` in English with ``{name}`` placeholders."""
 
     msgid: str
     params: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    def _key(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        return self.msgid, tuple(sorted((k, repr(v)) for k, v in self.params.items()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def english(self) -> str:
         """The English text with parameters in ISO form (for logs and tests)."""

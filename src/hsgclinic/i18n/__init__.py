@@ -93,7 +93,7 @@ class Translator:
     def __init__(self, locale: str) -> None:
         self.locale = normalise(locale)
         self._t = _translations(self.locale)
-        self._babel = Locale.parse("zh_Hans_CN" if self.locale == "zh_CN" else "en_GB")
+        self._babel = Locale.parse("zh_Hans_CN" if self.locale == "zh_CN" else "en_US")
 
     @property
     def lang_tag(self) -> str:

@@ -1,0 +1,1 @@
+"""The ``hsgclinic`` command line (Typer + Rich)."""
