@@ -234,7 +234,7 @@ def _register_optional() -> None:
     """Commands whose modules bring the web, database and PDF code (imported lazily inside them)."""
     import importlib
 
-    for name in ("hsgclinic.cli.records", "hsgclinic.cli.documents"):
+    for name in ("hsgclinic.cli.records", "hsgclinic.cli.documents", "hsgclinic.cli.worker"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
