@@ -1,0 +1,163 @@
+"""Wires settings → engine → services. Nothing is built at import time: call :func:`build_clinic` in an entry point.
+
+The :class:`Clinic` it returns is what the web app, the CLI and the UI use: ``clinic.ctx`` is the
+:class:`~hsgclinic.services.context.ServiceContext` every service function takes, e.g.::
+
+    from hsgclinic.services import registration
+    taken = registration.take_number(clinic.ctx, Actor.public(ip), day=…, name=…, id_number=…, phone=…)
+
+Cached in the process, with a short time-to-live so that several servers agree within seconds: the clinic
+calendar (built from the ``holidays`` package + notice files + the database's overrides) and the
+administrator-edited clinic settings. Local edits invalidate the cache at once. Nothing that decides who gets a
+place is ever cached (see docs/decisions/0001-scarce-places.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import Engine, select
+
+from hsgclinic.calendar_source import CalendarOverride, OverrideKind, calendar_around, load_notice_dir
+from hsgclinic.config import Settings, SiteProfile
+from hsgclinic.domain.clinic_calendar import ClinicCalendar
+from hsgclinic.i18n import Translator, translator
+from hsgclinic.persistence import schema
+from hsgclinic.persistence.engine import make_engine
+from hsgclinic.persistence.locking import PlaceGuard
+from hsgclinic.persistence.models import CalendarOverrideRow, ClinicSettingsRow
+from hsgclinic.persistence.unit_of_work import uow_factory
+from hsgclinic.services.context import Clock, Effective, ServiceContext
+
+CACHE_SECONDS = 5.0
+T = TypeVar("T")
+
+
+class _TTL:
+    """A value recomputed when older than ``seconds`` or after :meth:`clear`."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._values: dict[object, tuple[float, object]] = {}
+
+    def get(self, key: object, make: Callable[[], T]) -> T:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._values.get(key)
+        if hit is not None and now - hit[0] < self.seconds:
+            return hit[1]  # type: ignore[return-value]
+        value = make()
+        with self._lock:
+            self._values[key] = (now, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+@dataclass(frozen=True)
+class CalendarProvider:
+    calendar_for: Callable[[dt.date], ClinicCalendar]
+
+    def for_day(self, day: dt.date) -> ClinicCalendar:
+        return self.calendar_for(day)
+
+    def around(self, day: dt.date) -> ClinicCalendar:
+        return self.calendar_for(day)
+
+
+@dataclass
+class Clinic:
+    settings: Settings
+    engine: Engine
+    ctx: ServiceContext
+
+    @property
+    def clock(self) -> Clock:
+        return self.ctx.clock
+
+    @property
+    def site(self) -> SiteProfile:
+        return self.settings.site
+
+    @property
+    def calendar(self) -> CalendarProvider:
+        """``clinic.calendar.for_day(day)`` / ``.around(day)``: the calendar with the database's overrides."""
+        return CalendarProvider(self.ctx.calendar_for)
+
+    def translator(self, lang: str | None) -> Translator:
+        return translator(lang)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def build_clinic(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    guard: PlaceGuard | None = None,
+    check_schema: bool = True,
+    cache_seconds: float = CACHE_SECONDS,
+) -> Clinic:
+    """The wired application. Refuses an out-of-date schema, except the embedded SQLite default which upgrades."""
+    if settings.is_embedded and settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = engine or make_engine(settings.resolved_database_url)
+    if check_schema:
+        schema.ensure_schema(engine, embedded=settings.is_embedded)
+    uow = uow_factory(engine)
+    notices = load_notice_dir(settings.calendar_notice_dir)
+    calendars = _TTL(cache_seconds)
+    effective_cache = _TTL(cache_seconds)
+
+    def overrides() -> list[CalendarOverride]:
+        with uow(write=False, serialise_writes=False) as u:
+            rows = u.session.execute(select(CalendarOverrideRow)).scalars().all()
+            return [CalendarOverride(r.day, OverrideKind(r.kind), r.name_zh, r.name_en) for r in rows]
+
+    def calendar_for(day: dt.date) -> ClinicCalendar:
+        def make() -> ClinicCalendar:
+            return calendar_around(
+                day, official_through=settings.holidays_official_through, notices=notices, overrides=overrides()
+            )
+
+        return calendars.get(day.year, make)
+
+    def effective() -> Effective:
+        def make() -> Effective:
+            with uow(write=False, serialise_writes=False) as u:
+                row = u.session.get(ClinicSettingsRow, 1)
+            return Effective(
+                daily_numbers=_pick(row.daily_numbers if row else None, settings.daily_numbers),
+                procedure_capacity=_pick(row.procedure_capacity if row else None, settings.procedure_capacity),
+                release_time=_pick(row.release_time if row else None, settings.release_time),
+                booking_horizon_days=_pick(row.booking_horizon_days if row else None, settings.booking_horizon_days),
+                price_cny=_pick(row.price_cny if row else None, settings.price_cny),
+            )
+
+        return effective_cache.get("settings", make)
+
+    ctx = ServiceContext(
+        settings=settings,
+        uow=uow,
+        clock=clock or Clock(),
+        calendar_for=calendar_for,
+        effective=effective,
+        guard=guard or PlaceGuard(),
+        on_calendar_change=calendars.clear,
+        on_settings_change=effective_cache.clear,
+    )
+    return Clinic(settings=settings, engine=engine, ctx=ctx)
+
+
+def _pick(value: T | None, default: T) -> T:
+    return default if value is None else value

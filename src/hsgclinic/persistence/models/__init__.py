@@ -1,0 +1,44 @@
+"""Every table of the clinic (import this package to register them all on ``Base.metadata``)."""
+
+from hsgclinic.persistence.models.admin import (
+    AuditEvent,
+    CalendarOverrideRow,
+    ClinicSettingsRow,
+    IdempotencyKey,
+    LoginAttempt,
+    OutboxMessage,
+)
+from hsgclinic.persistence.models.pathway import (
+    AftercarePlanRecord,
+    ApplicationForm,
+    Payment,
+    ProcedureAppointment,
+    ProcedureRecord,
+    Report,
+    ReportRevision,
+    Screening,
+)
+from hsgclinic.persistence.models.people import AuthSession, Patient, StaffUser
+from hsgclinic.persistence.models.registration import DayCounter, RegistrationNumber
+
+__all__ = [
+    "AftercarePlanRecord",
+    "ApplicationForm",
+    "AuditEvent",
+    "AuthSession",
+    "CalendarOverrideRow",
+    "ClinicSettingsRow",
+    "DayCounter",
+    "IdempotencyKey",
+    "LoginAttempt",
+    "OutboxMessage",
+    "Patient",
+    "Payment",
+    "ProcedureAppointment",
+    "ProcedureRecord",
+    "RegistrationNumber",
+    "Report",
+    "ReportRevision",
+    "Screening",
+    "StaffUser",
+]

@@ -1,0 +1,84 @@
+"""The unit of work (cosmicpython): one use case = one transaction, committed by the service, never by a route.
+
+``with uow_factory(write=True) as uow: …; uow.commit()`` — leaving the block without ``commit()`` rolls back.
+A write unit of work on SQLite holds the process's write lock and opens with ``BEGIN IMMEDIATE``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy.orm import Session
+
+from hsgclinic.persistence.engine import write_lock_for
+
+
+class UnitOfWork:
+    session: Session
+    dialect: str
+
+    def __init__(self, engine: Engine, *, write: bool, serialise_writes: bool = True) -> None:
+        self._engine = engine
+        self._write = write
+        self.dialect = engine.dialect.name
+        self._lock: threading.Lock | None = write_lock_for(engine) if (write and serialise_writes) else None
+        self._conn: Connection | None = None
+        self._tx: RootTransaction | None = None
+        self._done = False
+
+    def __enter__(self) -> UnitOfWork:
+        if self._lock is not None:
+            self._lock.acquire()
+        try:
+            conn = self._engine.connect().execution_options(hsg_write=self._write)
+            self._conn = conn
+            self._tx = conn.begin()
+            self.session = Session(bind=conn, expire_on_commit=False, autoflush=True)
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def commit(self) -> None:
+        assert self._tx is not None
+        self.session.flush()
+        self._tx.commit()
+        self._done = True
+
+    def rollback(self) -> None:
+        if self._tx is not None and self._tx.is_active:
+            self._tx.rollback()
+        self._done = True
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if not self._done:
+                self.rollback()
+            self.session.close()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        try:
+            if self._conn is not None:
+                self._conn.close()
+        finally:
+            self._conn = None
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+
+UnitOfWorkFactory = Callable[..., UnitOfWork]
+
+
+def uow_factory(engine: Engine) -> Callable[..., UnitOfWork]:
+    def make(*, write: bool = True, serialise_writes: bool = True) -> UnitOfWork:
+        return UnitOfWork(engine, write=write, serialise_writes=serialise_writes)
+
+    return make

@@ -1,0 +1,71 @@
+"""Finding or creating a patient by her ID (REG-REALNAME); the ID is looked up by its keyed hash only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from hsgclinic.domain.identity import Identity, IdentityError, IdKind, parse_identity
+from hsgclinic.domain.messages import N_
+from hsgclinic.persistence.models import Patient
+from hsgclinic.services.errors import InvalidInput
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
+
+
+def id_hash(secret_key: str, identity: Identity) -> str:
+    """HMAC-SHA256 of kind + number with the secret key: what uniqueness and lookups use."""
+    msg = f"{identity.kind.value}:{identity.number}".encode()
+    return hmac.new(secret_key.encode(), msg, hashlib.sha256).hexdigest()
+
+
+def parse_person(name: str, id_number: str, phone: str, id_kind: str = "resident") -> tuple[str, Identity, str]:
+    """Validated (name, identity, phone); raises :class:`InvalidInput` naming the field."""
+    clean_name = " ".join(name.split())
+    if not 1 <= len(clean_name) <= 100:
+        raise InvalidInput("invalid_name", N_("Please enter the patient's real name."), rule="REG-REALNAME")
+    try:
+        kind = IdKind(id_kind)
+    except ValueError:
+        raise InvalidInput("invalid_id", N_("Unknown kind of ID document."), rule="REG-REALNAME") from None
+    try:
+        identity = parse_identity(id_number, kind)
+    except IdentityError as exc:
+        raise InvalidInput("invalid_id", exc.message, rule="REG-REALNAME") from None
+    clean_phone = phone.strip()
+    if not _PHONE.match(clean_phone):
+        raise InvalidInput("invalid_phone", N_("Please enter a phone number we can reach."))
+    return clean_name, identity, clean_phone
+
+
+def find_or_create(
+    session: Session, secret_key: str, name: str, identity: Identity, phone: str, now: dt.datetime
+) -> Patient:
+    """The patient with this ID (created on first sight; concurrent first sights are safe)."""
+    key = id_hash(secret_key, identity)
+    patient = session.execute(select(Patient).where(Patient.id_hash == key)).scalar_one_or_none()
+    if patient is not None:
+        if patient.phone != phone:
+            patient.phone = phone
+        return patient
+    values = {
+        "id_kind": identity.kind.value,
+        "id_hash": key,
+        "id_number": identity.number,
+        "id_last4": identity.last4,
+        "name": name,
+        "phone": phone,
+        "birth_date": identity.birth_date,
+        "sex": identity.sex,
+        "created_at": now,
+    }
+    maker = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(maker(Patient).values(**values).on_conflict_do_nothing())
+    return session.execute(select(Patient).where(Patient.id_hash == key)).scalar_one()

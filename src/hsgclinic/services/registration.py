@@ -1,0 +1,381 @@
+"""Registration numbers (REG-*): take, cancel, check in, mark no-shows, list.
+
+``take_number`` is the 07:00 rush path: a read-only look first (an earlier answer for the same Idempotency-Key,
+the day sold out — cheap, no lock), then one short write transaction that takes the lowest free number with the
+conditional counter update (:mod:`hsgclinic.persistence.locking`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import asdict, dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, select
+from sqlalchemy.exc import IntegrityError
+
+from hsgclinic.domain.identity import mask_id
+from hsgclinic.domain.messages import N_
+from hsgclinic.domain.registration import Availability, ReleaseStatus, noshow_suspension, release_status
+from hsgclinic.persistence import locking
+from hsgclinic.persistence.models import Patient, RegistrationNumber
+from hsgclinic.services import audit, idempotency, patients
+from hsgclinic.services.context import Actor, ServiceContext
+from hsgclinic.services.errors import InvalidInput, NotFound, RuleRefused
+
+_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CANCEL_REASONS = ("patient", "cycle_changed", "screening_failed", "staff")
+_AVAILABILITY_CODES = {
+    Availability.CLOSED: "closed",
+    Availability.NOT_RELEASED: "not_released",
+    Availability.PAST_HORIZON: "not_released",
+    Availability.PAST: "day_past",
+}
+
+
+@dataclass(frozen=True)
+class NumberView:
+    """A registration number as staff and the patient see it (the ID masked)."""
+
+    registration_id: int
+    day: dt.date
+    queue_number: int
+    status: str
+    name: str
+    masked_id: str
+    patient_id: int
+    access_code: str
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["day"] = self.day.isoformat()
+        return data
+
+
+@dataclass(frozen=True)
+class NumberTaken:
+    number: NumberView
+    replayed: bool  # True when this is the stored answer to a retried Idempotency-Key
+
+
+@dataclass(frozen=True)
+class DayAvailability:
+    day: dt.date
+    status: ReleaseStatus
+    quota: int
+    remaining: int
+
+
+def _view(reg: RegistrationNumber, patient: Patient) -> NumberView:
+    return NumberView(
+        registration_id=reg.id,
+        day=reg.day,
+        queue_number=reg.queue_number,
+        status=reg.status,
+        name=patient.name,
+        masked_id=mask_id(patient.id_number),
+        patient_id=patient.id,
+        access_code=reg.access_code,
+    )
+
+
+def _release(ctx: ServiceContext, day: dt.date) -> ReleaseStatus:
+    eff = ctx.effective()
+    return release_status(
+        day,
+        now_local=ctx.now_local(),
+        release_time=eff.release_time,
+        horizon_days=eff.booking_horizon_days,
+        calendar=ctx.calendar_for(day),
+    )
+
+
+def availability(ctx: ServiceContext, day: dt.date) -> DayAvailability:
+    """REG-RELEASE / REG-QUOTA: whether numbers for ``day`` can be taken now, and how many are left."""
+    status = _release(ctx, day)
+    quota = ctx.effective().daily_numbers
+    with ctx.read() as uow:
+        left = locking.remaining(uow.session, locking.REGISTRATION, day)
+    return DayAvailability(day, status, quota, quota if left is None else left)
+
+
+def _refuse_unless_open(status: ReleaseStatus) -> None:
+    if status.availability is Availability.OPEN:
+        return
+    details: dict[str, object] = {"releases_at": status.releases_at.isoformat(timespec="minutes")}
+    raise RuleRefused(_AVAILABILITY_CODES[status.availability], status.message, rule=status.rule, details=details)
+
+
+def _sold_out(day: dt.date) -> RuleRefused:
+    return RuleRefused("sold_out", N_("All numbers for {day} have been taken.", day=day), rule="REG-QUOTA")
+
+
+def _already(day: dt.date) -> RuleRefused:
+    return RuleRefused(
+        "already_registered", N_("This person already holds a number for {day}.", day=day), rule="REG-REALNAME"
+    )
+
+
+def take_number(
+    ctx: ServiceContext,
+    actor: Actor,
+    *,
+    day: dt.date,
+    name: str,
+    id_number: str,
+    phone: str,
+    id_kind: str = "resident",
+    idempotency_key: str | None = None,
+) -> NumberTaken:
+    """Take the lowest free number for ``day`` in the person's real name (REG-QUOTA/RELEASE/REALNAME/SEQ/NOSHOW)."""
+    clean_name, identity, clean_phone = patients.parse_person(name, id_number, phone, id_kind)
+    digest = idempotency.request_hash({"day": day, "id": patients.id_hash(ctx.settings.secret_key, identity)})
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
+        raise InvalidInput("invalid_idempotency_key", N_("The Idempotency-Key must be 1–128 characters."))
+    quota = ctx.effective().daily_numbers
+    # 1. Cheap, lock-free look: a stored answer, or the day already sold out.
+    with ctx.read() as uow:
+        if idempotency_key is not None:
+            stored = idempotency.lookup(uow.session, "registration", idempotency_key, digest)
+            if stored is not None:
+                return NumberTaken(_view_from_json(stored), replayed=True)
+        _refuse_unless_open(_release(ctx, day))
+        if locking.remaining(uow.session, locking.REGISTRATION, day) == 0:
+            raise _sold_out(day)
+    # 2. One short write transaction.
+    now = ctx.now()
+    try:
+        with ctx.write() as uow:
+            s = uow.session
+            patient = patients.find_or_create(s, ctx.settings.secret_key, clean_name, identity, clean_phone, now)
+            _refuse_if_suspended(ctx, s, patient.id)
+            live = s.execute(
+                select(RegistrationNumber.id).where(
+                    RegistrationNumber.day == day,
+                    RegistrationNumber.patient_id == patient.id,
+                    RegistrationNumber.active.is_(True),
+                )
+            ).first()
+            if live is not None:
+                raise _already(day)
+            code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+            granted = locking.take_place(
+                s,
+                locking.REGISTRATION,
+                day,
+                quota=quota,
+                guard=ctx.guard,
+                holder=cast(Table, RegistrationNumber.__table__),
+                values={
+                    "day": day,
+                    "patient_id": patient.id,
+                    "status": "taken",
+                    "active": True,
+                    "access_code": code,
+                    "cancel_reason": None,
+                    "counts_as_noshow": False,
+                    "created_at": now,
+                    "updated_at": now,
+                    "client_address": actor.address[:64],
+                },
+                number_column="queue_number",
+            )
+            if granted is None:
+                raise _sold_out(day)
+            reg_id, queue_number = granted
+            view = NumberView(
+                reg_id, day, queue_number, "taken", patient.name, mask_id(patient.id_number), patient.id, code
+            )
+            audit.record(
+                s,
+                actor,
+                "registration.take",
+                "registration_number",
+                reg_id,
+                at=now,
+                patient_id=patient.id,
+                detail={"day": day.isoformat(), "queue_number": queue_number},
+            )
+            if idempotency_key is not None:
+                idempotency.store(s, "registration", idempotency_key, digest, 201, view.as_json(), now)
+            uow.commit()
+            return NumberTaken(view, replayed=False)
+    except IntegrityError as exc:
+        return _after_conflict(ctx, exc, day, idempotency_key, digest)
+
+
+def _after_conflict(
+    ctx: ServiceContext, exc: IntegrityError, day: dt.date, key: str | None, digest: str
+) -> NumberTaken:
+    """A constraint stopped the write: a concurrent twin of this request (same key or same person) won."""
+    if key is not None:
+        with ctx.read() as uow:
+            stored = idempotency.lookup(uow.session, "registration", key, digest)
+        if stored is not None:
+            return NumberTaken(_view_from_json(stored), replayed=True)
+    text = str(exc.orig).lower()
+    if "patient" in text or "uq_registration_numbers_day_patient_id_active" in text:
+        raise _already(day) from None
+    raise RuleRefused(
+        "conflict", N_("Someone else changed this at the same moment; please try again."), rule="REG-SEQ"
+    ) from None
+
+
+def _view_from_json(data: dict[str, Any]) -> NumberView:
+    return NumberView(
+        registration_id=int(data["registration_id"]),
+        day=dt.date.fromisoformat(str(data["day"])),
+        queue_number=int(data["queue_number"]),
+        status=str(data["status"]),
+        name=str(data["name"]),
+        masked_id=str(data["masked_id"]),
+        patient_id=int(data["patient_id"]),
+        access_code=str(data["access_code"]),
+    )
+
+
+def _refuse_if_suspended(ctx: ServiceContext, session: Any, patient_id: int) -> None:
+    days = session.execute(
+        select(RegistrationNumber.day).where(
+            RegistrationNumber.patient_id == patient_id, RegistrationNumber.counts_as_noshow.is_(True)
+        )
+    ).scalars()
+    st = ctx.settings
+    status = noshow_suspension(
+        list(days),
+        today=ctx.today(),
+        limit=st.noshow_limit,
+        window_days=st.noshow_window_days,
+        suspension_days=st.noshow_suspension_days,
+    )
+    if status.suspended_until is not None:
+        raise RuleRefused(
+            "suspended",
+            N_(
+                "After {count} missed appointments, self-service numbers are suspended until {day}.",
+                count=st.noshow_limit,
+                day=status.suspended_until,
+            ),
+            rule="REG-NOSHOW",
+            details={"suspended_until": status.suspended_until.isoformat()},
+        )
+
+
+def _load(session: Any, registration_id: int) -> tuple[RegistrationNumber, Patient]:
+    row = session.execute(
+        select(RegistrationNumber, Patient)
+        .join(Patient, Patient.id == RegistrationNumber.patient_id)
+        .where(RegistrationNumber.id == registration_id)
+    ).first()
+    if row is None:
+        raise NotFound("not_found", N_("No such registration number."))
+    return row[0], row[1]
+
+
+def _check_owner(actor: Actor, reg: RegistrationNumber) -> None:
+    if not actor.is_staff and actor.patient_id != reg.patient_id:
+        raise NotFound("not_found", N_("No such registration number."))
+
+
+def get_number(ctx: ServiceContext, actor: Actor, registration_id: int) -> NumberView:
+    with ctx.write() as uow:
+        reg, patient = _load(uow.session, registration_id)
+        _check_owner(actor, reg)
+        audit.record(
+            uow.session, actor, "registration.read", "registration_number", reg.id, at=ctx.now(), patient_id=patient.id
+        )
+        uow.commit()
+        return _view(reg, patient)
+
+
+def cancel_number(ctx: ServiceContext, actor: Actor, registration_id: int, reason: str = "patient") -> NumberView:
+    """Cancel a live number; it goes back to the pool (REG-SEQ). Cycle or screening reasons never count as a
+    no-show (REG-NOSHOW)."""
+    if reason not in CANCEL_REASONS:
+        raise InvalidInput("invalid_reason", N_("Unknown cancellation reason."))
+    now = ctx.now()
+    with ctx.write() as uow:
+        reg, patient = _load(uow.session, registration_id)
+        _check_owner(actor, reg)
+        if reg.active is not True:
+            raise RuleRefused("not_active", N_("This number is no longer active."), rule="REG-SEQ")
+        if reg.status == "checked_in":
+            raise RuleRefused("checked_in", N_("A checked-in number cannot be cancelled."), rule="REG-SEQ")
+        reg.status, reg.active, reg.cancel_reason, reg.updated_at = "cancelled", None, reason, now
+        uow.session.flush()
+        locking.return_place(uow.session, locking.REGISTRATION, reg.day, reg.queue_number)
+        audit.record(
+            uow.session,
+            actor,
+            "registration.cancel",
+            "registration_number",
+            reg.id,
+            at=now,
+            patient_id=patient.id,
+            detail={"reason": reason},
+        )
+        uow.commit()
+        return _view(reg, patient)
+
+
+def check_in(ctx: ServiceContext, actor: Actor, registration_id: int) -> NumberView:
+    """The patient has arrived (registrar/nurse)."""
+    now = ctx.now()
+    with ctx.write() as uow:
+        reg, patient = _load(uow.session, registration_id)
+        if reg.status != "taken":
+            raise RuleRefused("not_active", N_("This number is no longer active."), rule="REG-SEQ")
+        if reg.day != ctx.today():
+            raise RuleRefused("wrong_day", N_("This number is for {day}.", day=reg.day), rule="REG-SEQ")
+        reg.status, reg.updated_at = "checked_in", now
+        audit.record(
+            uow.session, actor, "registration.check_in", "registration_number", reg.id, at=now, patient_id=patient.id
+        )
+        uow.commit()
+        return _view(reg, patient)
+
+
+def mark_no_shows(ctx: ServiceContext, actor: Actor, day: dt.date) -> int:
+    """REG-NOSHOW: every number of a past ``day`` still not checked in becomes a counting no-show."""
+    if day >= ctx.today():
+        raise RuleRefused("day_not_over", N_("{day} is not over yet.", day=day), rule="REG-NOSHOW")
+    now = ctx.now()
+    with ctx.write() as uow:
+        regs = (
+            uow.session.execute(
+                select(RegistrationNumber).where(RegistrationNumber.day == day, RegistrationNumber.status == "taken")
+            )
+            .scalars()
+            .all()
+        )
+        for reg in regs:
+            reg.status, reg.counts_as_noshow, reg.updated_at = "no_show", True, now
+            audit.record(
+                uow.session,
+                actor,
+                "registration.no_show",
+                "registration_number",
+                reg.id,
+                at=now,
+                patient_id=reg.patient_id,
+            )
+        uow.commit()
+        return len(regs)
+
+
+def list_day(ctx: ServiceContext, actor: Actor, day: dt.date) -> list[NumberView]:
+    """The day's numbers in queue order (staff), IDs masked."""
+    with ctx.write() as uow:
+        rows = uow.session.execute(
+            select(RegistrationNumber, Patient)
+            .join(Patient, Patient.id == RegistrationNumber.patient_id)
+            .where(RegistrationNumber.day == day)
+            .order_by(RegistrationNumber.queue_number, RegistrationNumber.id)
+        ).all()
+        views = [_view(r, p) for r, p in rows]
+        audit.record(
+            uow.session, actor, "registration.list", "day", day.isoformat(), at=ctx.now(), detail={"count": len(views)}
+        )
+        uow.commit()
+        return views
