@@ -86,7 +86,7 @@ def test_the_same_idempotency_key_gets_the_first_answer(clinic, public, person):
 
 
 def test_three_noshows_suspend_self_service(clinic, public, person, clock, registrar):
-    for i, day in enumerate([dt.date(2026, 11, 1), dt.date(2026, 11, 5), dt.date(2026, 11, 10)]):
+    for day in [dt.date(2026, 11, 1), dt.date(2026, 11, 5), dt.date(2026, 11, 10)]:
         clock.set(dt.datetime.combine(day, dt.time(0, 30), tzinfo=dt.UTC))
         take(clinic, public, person, 1, day=day)
         clock.set(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(1, 0), tzinfo=dt.UTC))
