@@ -1,0 +1,375 @@
+"""CLI commands for patient documents: ``hsgclinic sheet aftercare|before`` (PDF) and ``hsgclinic ics``.
+
+Every option is parsed here (not by Click) so that bad input gets one line in the chosen language on stderr and
+exit code 2, never a traceback. Heavy imports (WeasyPrint, the calendar) happen inside the commands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from hsgclinic.config import Settings
+    from hsgclinic.domain.aftercare import AftercarePlan
+    from hsgclinic.domain.clinic_calendar import ClinicCalendar
+    from hsgclinic.domain.messages import Message
+    from hsgclinic.domain.report import ContrastKind
+    from hsgclinic.i18n import Translator
+
+USAGE_ERROR = 2
+
+ProcedureDate = Annotated[
+    str | None, typer.Option("--procedure-date", help="Procedure date, YYYY-MM-DD.", show_default=False)
+]
+Lang = Annotated[str, typer.Option("--lang", help="Language of the document: zh or en.")]
+Out = Annotated[Path | None, typer.Option("--out", help="File to write.", show_default=False)]
+Today = Annotated[str | None, typer.Option("--today", hidden=True, help="Pretend today is YYYY-MM-DD (tests).")]
+
+
+class _Stop(Exception):
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.msgid)
+        self.message = message
+
+
+def _language(raw: str) -> Translator:
+    from hsgclinic.i18n import translator
+
+    low = raw.strip().lower().replace("-", "_")
+    if low not in ("zh", "zh_cn", "en"):
+        typer.echo(f"语言只能是 zh 或 en，而不是 {raw!r} / The language must be zh or en, not {raw!r}.", err=True)
+        raise typer.Exit(USAGE_ERROR)
+    return translator(low)
+
+
+def _fail(t: Translator, message: Message) -> NoReturn:
+    from hsgclinic.domain.messages import N_
+
+    typer.echo(t.render(N_("Error: {detail}", detail=message)), err=True)
+    raise typer.Exit(USAGE_ERROR)
+
+
+def _date(option: str, raw: str | None, *, required: bool = False) -> dt.date | None:
+    from hsgclinic.domain.messages import N_
+
+    if raw is None or not raw.strip():
+        if required:
+            raise _Stop(N_("{option} is required.", option=option))
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
+        raise _Stop(N_("{option}: {value} is not a date; write it as YYYY-MM-DD.", option=option, value=raw))
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise _Stop(N_("{option}: {value} is not a real date.", option=option, value=raw)) from None
+
+
+def _int(option: str, raw: str | None) -> int | None:
+    from hsgclinic.domain.messages import N_
+
+    if raw is None or not raw.strip():
+        return None
+    if not re.fullmatch(r"\d{1,3}", raw.strip()):
+        raise _Stop(N_("{option}: {value} is not a whole number.", option=option, value=raw))
+    return int(raw)
+
+
+def _time(raw: str | None) -> dt.time | None:
+    from hsgclinic.domain.messages import N_
+
+    if raw is None or not raw.strip():
+        return None
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", raw.strip())
+    if match is None:
+        raise _Stop(N_("--time: {value} is not a time; write it as HH:MM (24-hour).", value=raw))
+    return dt.time(int(match[1]), int(match[2]))
+
+
+def _contrast(raw: str) -> ContrastKind:
+    from hsgclinic.domain.messages import N_
+    from hsgclinic.domain.report import ContrastKind
+
+    try:
+        return ContrastKind(raw.strip().lower())
+    except ValueError:
+        raise _Stop(N_("--contrast must be water or oil, not {value}.", value=raw)) from None
+
+
+def _out(out: Path | None) -> Path:
+    from hsgclinic.domain.messages import N_
+
+    if out is None:
+        raise _Stop(N_("{option} is required.", option="--out"))
+    return out
+
+
+def _write(t: Translator, path: Path, data: bytes) -> None:
+    from hsgclinic.domain.messages import N_
+
+    try:
+        path.write_bytes(data)
+    except OSError:
+        raise _Stop(N_("Cannot write the file {path}.", path=str(path))) from None
+    typer.echo(t("Wrote {path}.", path=str(path)))
+
+
+def _today(raw: str | None) -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    given = _date("--today", raw)
+    return given if given is not None else dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def _settings() -> Settings:
+    from pydantic import ValidationError
+
+    from hsgclinic.config import load_settings
+    from hsgclinic.domain.messages import N_
+
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first.get("loc", ())) or "settings"
+        raise _Stop(N_("The settings are invalid ({where}): {reason}", where=where, reason=first["msg"])) from None
+
+
+def _calendar(settings: Settings, today: dt.date, days: list[dt.date]) -> ClinicCalendar:
+    from hsgclinic.calendar_source import NoticeError, calendar_around, load_notice_dir
+    from hsgclinic.domain.messages import N_
+
+    for d in days:
+        if abs(d.year - today.year) > 2:
+            raise _Stop(N_("{day} is too far from today for the clinic calendar.", day=d))
+    try:
+        notices = load_notice_dir(settings.calendar_notice_dir)
+    except NoticeError as exc:
+        raise _Stop(N_("A holiday notice file cannot be read: {reason}", reason=str(exc))) from None
+    return calendar_around(
+        today,
+        official_through=settings.holidays_official_through,
+        notices=notices,
+        extra_days=days,
+    )
+
+
+def _aftercare_plan(
+    *,
+    procedure: dt.date,
+    antibiotic_days: str | None,
+    contrast: str,
+    period_start: str | None,
+    cycle_length: str | None,
+    today: dt.date,
+    settings: Settings,
+) -> AftercarePlan:
+    from hsgclinic.domain.aftercare import plan_aftercare
+    from hsgclinic.domain.messages import N_
+
+    rules = settings.rules()
+    days = _int("--antibiotic-days", antibiotic_days)
+    kind = _contrast(contrast)
+    lmp = _date("--period-start", period_start)
+    length = _int("--cycle-length", cycle_length)
+    if length is not None and not rules.min_cycle_days <= length <= rules.max_cycle_days:
+        raise _Stop(
+            N_(
+                "A cycle length of {days} days is not plausible; enter a number from {low} to {high}.",
+                days=length,
+                low=rules.min_cycle_days,
+                high=rules.max_cycle_days,
+            )
+        )
+    if lmp is not None and not dt.timedelta(0) <= procedure - lmp <= dt.timedelta(days=rules.max_cycle_days):
+        raise _Stop(N_("--period-start must be within the cycle before the procedure date."))
+    calendar = _calendar(settings, today, [procedure])
+    return plan_aftercare(
+        procedure,
+        calendar,
+        rules,
+        antibiotic_days=days,
+        contrast=kind,
+        period_start=lmp,
+        cycle_length=length,
+    )
+
+
+def sheet_aftercare(
+    procedure_date: ProcedureDate = None,
+    antibiotic_days: Annotated[
+        str | None, typer.Option("--antibiotic-days", help="Days of the antibiotic course (3–5; default 3).")
+    ] = None,
+    contrast: Annotated[str, typer.Option("--contrast", help="Contrast used: water or oil.")] = "water",
+    period_start: Annotated[
+        str | None, typer.Option("--period-start", help="First day of her last period, YYYY-MM-DD.")
+    ] = None,
+    cycle_length: Annotated[str | None, typer.Option("--cycle-length", help="Her usual cycle length in days.")] = None,
+    lang: Lang = "zh",
+    out: Out = None,
+    today: Today = None,
+) -> None:
+    """Print the dated aftercare sheet (CARE-*) as a PDF."""
+    t = _language(lang)
+    try:
+        from hsgclinic.documents.sheets import render_aftercare_pdf
+        from hsgclinic.domain.aftercare import AftercareInputError
+        from hsgclinic.domain.clinic_calendar import CalendarRangeError
+
+        path = _out(out)
+        procedure = _date("--procedure-date", procedure_date, required=True)
+        assert procedure is not None
+        settings = _settings()
+        try:
+            plan = _aftercare_plan(
+                procedure=procedure,
+                antibiotic_days=antibiotic_days,
+                contrast=contrast,
+                period_start=period_start,
+                cycle_length=cycle_length,
+                today=_today(today),
+                settings=settings,
+            )
+        except AftercareInputError as exc:
+            raise _Stop(exc.message) from None
+        except CalendarRangeError:
+            raise _Stop(_far(procedure)) from None
+        _write(t, path, render_aftercare_pdf(plan, settings.site, t.locale))
+    except _Stop as stop:
+        _fail(t, stop.message)
+
+
+def _far(day: dt.date) -> Message:
+    from hsgclinic.domain.messages import N_
+
+    return N_("{day} is too far from today for the clinic calendar.", day=day)
+
+
+def sheet_before(
+    procedure_date: ProcedureDate = None,
+    time: Annotated[str | None, typer.Option("--time", help="Appointment time, HH:MM.")] = None,
+    period_end: Annotated[str | None, typer.Option("--period-end", help="Last day of her period, YYYY-MM-DD.")] = None,
+    lang: Lang = "zh",
+    out: Out = None,
+    today: Today = None,
+) -> None:
+    """Print the before-the-procedure sheet as a PDF."""
+    t = _language(lang)
+    try:
+        from hsgclinic.documents.models import BeforeProcedureView
+        from hsgclinic.documents.sheets import render_before_procedure_pdf
+        from hsgclinic.domain.messages import N_
+        from hsgclinic.domain.report import report_ready_on
+
+        path = _out(out)
+        procedure = _date("--procedure-date", procedure_date, required=True)
+        assert procedure is not None
+        at = _time(time)
+        end = _date("--period-end", period_end)
+        if end is not None and not dt.timedelta(0) < procedure - end <= dt.timedelta(days=30):
+            raise _Stop(N_("--period-end must be a few days before the procedure date."))
+        settings = _settings()
+        calendar = _calendar(settings, _today(today), [procedure])
+        closure = calendar.closure(procedure)
+        if closure is not None:
+            raise _Stop(N_("The clinic is closed that day ({name}).", name=closure.name))
+        view = BeforeProcedureView(
+            procedure_date=procedure,
+            procedure_time=at,
+            abstain_from=end,
+            price=settings.price_cny,
+            report_ready_on=report_ready_on(procedure, calendar),
+            provisional=calendar.is_provisional(procedure),
+        )
+        _write(t, path, render_before_procedure_pdf(view, settings.site, t.locale))
+    except _Stop as stop:
+        _fail(t, stop.message)
+
+
+def ics(
+    procedure_date: ProcedureDate = None,
+    period_end: Annotated[
+        str | None, typer.Option("--period-end", help="Last day of her period, YYYY-MM-DD: adds her visit plan.")
+    ] = None,
+    time: Annotated[str | None, typer.Option("--time", help="Procedure time, HH:MM.")] = None,
+    period_start: Annotated[
+        str | None, typer.Option("--period-start", help="First day of her last period, YYYY-MM-DD.")
+    ] = None,
+    cycle_length: Annotated[str | None, typer.Option("--cycle-length", help="Her usual cycle length in days.")] = None,
+    antibiotic_days: Annotated[
+        str | None, typer.Option("--antibiotic-days", help="Days of the antibiotic course (3–5; default 3).")
+    ] = None,
+    contrast: Annotated[str, typer.Option("--contrast", help="Contrast used: water or oil.")] = "water",
+    case_id: Annotated[
+        str | None, typer.Option("--case-id", help="Stable case key for the event UIDs (default: from the dates).")
+    ] = None,
+    lang: Lang = "zh",
+    out: Out = None,
+    today: Today = None,
+) -> None:
+    """Write an iCalendar (.ics) file with her visit plan and/or the procedure and aftercare dates."""
+    t = _language(lang)
+    try:
+        from hsgclinic.documents import ics as ics_files
+        from hsgclinic.domain.aftercare import AftercareInputError
+        from hsgclinic.domain.clinic_calendar import CalendarRangeError
+        from hsgclinic.domain.cycle import CycleFacts, CycleInputError
+        from hsgclinic.domain.messages import N_
+        from hsgclinic.domain.planning import plan_visit
+
+        path = _out(out)
+        procedure = _date("--procedure-date", procedure_date)
+        end = _date("--period-end", period_end)
+        if procedure is None and end is None:
+            raise _Stop(N_("Give --procedure-date, --period-end or both."))
+        at = _time(time)
+        if at is not None and procedure is None:
+            raise _Stop(N_("--time needs --procedure-date."))
+        settings = _settings()
+        now = _today(today)
+        lmp = _date("--period-start", period_start)
+        entries: list[ics_files.CalendarEntry] = []
+        key = case_id or "cli:" + ":".join(d.isoformat() for d in (end, procedure) if d is not None)
+        try:
+            if end is not None:
+                length = _int("--cycle-length", cycle_length)
+                facts = CycleFacts.from_usual(end, period_start=lmp, cycle_length=length)
+                calendar = _calendar(settings, now, [end])
+                visit = plan_visit(facts, calendar, settings.rules(), today=min(now, end) if procedure else now)
+                entries += ics_files.visit_plan_entries(visit, t, settings.site, release_time=settings.release_time)
+                if lmp is None:
+                    lmp = facts.estimated_period_start(settings.rules())[0]
+                    period_start = lmp.isoformat()
+            if procedure is not None:
+                plan = _aftercare_plan(
+                    procedure=procedure,
+                    antibiotic_days=antibiotic_days,
+                    contrast=contrast,
+                    period_start=period_start,
+                    cycle_length=cycle_length,
+                    today=now,
+                    settings=settings,
+                )
+                when = dt.datetime.combine(procedure, at) if at is not None else None
+                entries += ics_files.aftercare_entries(plan, t, settings.site, procedure_at=when)
+        except (AftercareInputError, CycleInputError) as exc:
+            raise _Stop(exc.message) from None
+        except CalendarRangeError:
+            raise _Stop(_far(procedure or end or now)) from None
+        data = ics_files.calendar_of(entries, lang=t.locale, case_id=key).to_ical()
+        _write(t, path, data)
+    except _Stop as stop:
+        _fail(t, stop.message)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sheet aftercare``, ``sheet before`` and ``ics`` to the main CLI."""
+    sheet = typer.Typer(help="Print patient sheets (PDF).", no_args_is_help=True)
+    sheet.command("aftercare")(sheet_aftercare)
+    sheet.command("before")(sheet_before)
+    app.add_typer(sheet, name="sheet")
+    app.command("ics")(ics)
