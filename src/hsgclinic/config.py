@@ -100,12 +100,28 @@ class Settings(BaseSettings):
     mail_from: str = "hsg-clinic@example.invalid"
     sms_gateway_url: str | None = None
     sms_gateway_token: str | None = None
+    smtp_timeout_s: float = Field(20.0, gt=0)
+    outbox_max_attempts: int = Field(6, ge=1, le=50)
+    outbox_backoff_base_s: int = Field(60, ge=1)  # retry n waits base × 2^(n−1), capped
+    outbox_backoff_max_s: int = Field(6 * 3600, ge=1)
+    outbox_lease_s: int = Field(300, ge=30)  # a claimed message not recorded within this is tried again
+    reminder_visit_eve_time: dt.time = dt.time(18, 0)
+    reminder_procedure_eve_time: dt.time = dt.time(19, 0)
+    reminder_morning_time: dt.time = dt.time(8, 0)
+    checkin_link_days: int = Field(60, ge=1)
 
     # DICOM modality worklist
     dicom_ae_title: str = "HSGCLINIC"
     dicom_port: int = 11112
 
-    @field_validator("release_time", "first_slot", mode="before")
+    @field_validator(
+        "release_time",
+        "first_slot",
+        "reminder_visit_eve_time",
+        "reminder_procedure_eve_time",
+        "reminder_morning_time",
+        mode="before",
+    )
     @classmethod
     def _hh_mm(cls, v: object) -> object:
         if isinstance(v, str):
