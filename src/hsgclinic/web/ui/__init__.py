@@ -1,0 +1,20 @@
+"""The clinic's pages (server-rendered Jinja2, progressively enhanced with small vanilla JS).
+
+``mount_ui(app, clinic)`` adds the page routes, the static files and the Jinja2 environment to a FastAPI app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from hsgclinic.web.ui.app_pages import install
+
+
+def mount_ui(app: FastAPI, clinic: Any) -> None:
+    """Add the patient, kiosk and staff pages, ``/static`` and the HTML error pages to ``app``."""
+    install(app, clinic)
+
+
+__all__ = ["mount_ui"]
