@@ -47,6 +47,11 @@ def now_local(clinic: Any) -> dt.datetime:
     return now.astimezone(zone).replace(tzinfo=None)
 
 
+def now_utc(clinic: Any) -> dt.datetime:
+    zone = ZoneInfo(settings_of(clinic).timezone)
+    return now_local(clinic).replace(tzinfo=zone).astimezone(dt.UTC)
+
+
 def today_local(clinic: Any) -> dt.date:
     return now_local(clinic).date()
 

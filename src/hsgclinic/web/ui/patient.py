@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from hsgclinic.web.ui.clinic_access import settings_of, site_of
+from hsgclinic.web.ui.clinic_access import now_utc, settings_of, site_of
 from hsgclinic.web.ui.forms import FormState
 from hsgclinic.web.ui.locale import LANG_COOKIE, safe_next, translator_for
 from hsgclinic.web.ui.plan import PLAN_FIELDS, make_plan, plan_query
@@ -67,7 +67,7 @@ async def plan_ics(request: Request) -> Response:
         return RedirectResponse("/plan?" + plan_query(form), status_code=303)
     settings = settings_of(ui.clinic)
     body = plan_to_ics(
-        result.plan, translator_for(request), site_of(ui.clinic), settings.base_url, settings.release_time
+        result.plan, translator_for(request), site_of(ui.clinic), settings.release_time, now_utc(ui.clinic)
     )
     return Response(
         body,
