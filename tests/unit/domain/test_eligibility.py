@@ -37,7 +37,7 @@ def _rule(result: ScreeningResult, rule: str) -> Outcome:
 
 
 def test_all_good_answers_pass_every_rule(calendar: ClinicCalendar, rules: Rules) -> None:
-    """ELIG-*: a straightforward visit on E+2 passes, with a finding for each rule."""
+    """ELIG-VISIT-DAY … ELIG-OVULATION: a straightforward visit on E+2 passes, with a finding for each rule."""
     result = screen(screening(E + _days(2), E), calendar, rules)
     assert result.outcome is Outcome.PASS, [f.as_dict() for f in result.findings if f.outcome is not Outcome.PASS]
     rules_seen = {f.rule for f in result.findings}
@@ -55,7 +55,7 @@ def test_all_good_answers_pass_every_rule(calendar: ClinicCalendar, rules: Rules
 
 
 def test_screening_returns_every_failure_not_just_the_first(calendar: ClinicCalendar, rules: Rules) -> None:
-    """ELIG-*: fever, a cold and abdominal pain are all reported."""
+    """ELIG-TEMP, ELIG-RESP, ELIG-PAIN: screening returns all results — fever, a cold and pain are all reported."""
     s = screening(E + _days(2), E, temperature_c=Decimal("38.0"), respiratory_illness=True, lower_abdominal_pain=True)
     result = screen(s, calendar, rules)
     assert result.blocked
@@ -348,7 +348,7 @@ def test_irregular_cycles_need_review(
 
 # -- Cycle facts -------------------------------------------------------------------------------------------------
 def test_impossible_cycle_facts_are_refused(rules: Rules) -> None:
-    """Day counting: a period ending in the future or shortest > longest is refused with a message."""
+    """Day counting (domain.md, no rule ID): a period ending in the future or shortest > longest is refused."""
     with pytest.raises(CycleInputError):
         cycle(D(2026, 12, 1)).validate(D(2026, 11, 26), rules)
     with pytest.raises(CycleInputError):
@@ -358,7 +358,7 @@ def test_impossible_cycle_facts_are_refused(rules: Rules) -> None:
 
 
 def test_day_n_after_menstruation_counts_calendar_days(rules: Rules) -> None:
-    """Day counting: 'day N after menstruation' = E + N; cycle_day(d) = d − LMP + 1."""
+    """Day counting (domain.md, no rule ID): 'day N after menstruation' = E + N; cycle_day(d) = d − LMP + 1."""
     facts = cycle(E, period_start=D(2026, 11, 14))
     assert facts.after_period(3) == D(2026, 11, 21)
     assert facts.cycle_day(D(2026, 11, 14), rules) == 1

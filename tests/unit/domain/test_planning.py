@@ -103,7 +103,7 @@ def test_plan_in_2027_is_provisional(calendar: ClinicCalendar, rules: Rules) -> 
 
 
 def test_future_period_end_is_refused(calendar: ClinicCalendar, rules: Rules) -> None:
-    """Day counting: a period that ends after today cannot be planned."""
+    """Day counting (domain.md, no rule ID): a period that ends after today cannot be planned."""
     with pytest.raises(CycleInputError):
         plan_visit(cycle(D(2026, 11, 27)), calendar, rules, today=D(2026, 11, 26))
 

@@ -167,7 +167,8 @@ def test_aftercare_dates_are_in_order(
     oil: bool,
     lmp_back: int,
 ) -> None:
-    """CARE-*: D < antibiotics end (D+2…D+4) < bleeding stops (D+7) < abstain through (D+14) < resume (D+15)
+    """CARE-ANTIBIOTIC / CARE-BLEED / CARE-ABSTAIN / CARE-CONCEIVE / CARE-ECTOPIC / CARE-REPORT:
+    D < antibiotics end (D+2…D+4) < bleeding stops (D+7) < abstain through (D+14) < resume (D+15)
     ≤ conceive from < pregnancy test; report after D."""
     plan = plan_aftercare(
         day,
