@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from hsgclinic.cli.input_errors import InputError, fail, lang_option, parse_date, parse_int
 
 if TYPE_CHECKING:
     from hsgclinic.config import Settings
@@ -21,37 +23,21 @@ if TYPE_CHECKING:
     from hsgclinic.domain.report import ContrastKind
     from hsgclinic.i18n import Translator
 
-USAGE_ERROR = 2
-
 ProcedureDate = Annotated[
     str | None, typer.Option("--procedure-date", help="Procedure date, YYYY-MM-DD.", show_default=False)
 ]
-Lang = Annotated[str, typer.Option("--lang", help="Language of the document: zh or en.")]
+Lang = Annotated[str | None, typer.Option("--lang", help="Language of the document: zh (default) or en.")]
 Out = Annotated[Path | None, typer.Option("--out", help="File to write.", show_default=False)]
 Today = Annotated[str | None, typer.Option("--today", hidden=True, help="Pretend today is YYYY-MM-DD (tests).")]
 
 
-class _Stop(Exception):
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.msgid)
-        self.message = message
-
-
-def _language(raw: str) -> Translator:
+def _language(raw: str | None) -> Translator:
     from hsgclinic.i18n import translator
 
-    low = raw.strip().lower().replace("-", "_")
-    if low not in ("zh", "zh_cn", "en"):
-        typer.echo(f"语言只能是 zh 或 en，而不是 {raw!r} / The language must be zh or en, not {raw!r}.", err=True)
-        raise typer.Exit(USAGE_ERROR)
-    return translator(low)
-
-
-def _fail(t: Translator, message: Message) -> NoReturn:
-    from hsgclinic.domain.messages import N_
-
-    typer.echo(t.render(N_("Error: {detail}", detail=message)), err=True)
-    raise typer.Exit(USAGE_ERROR)
+    try:
+        return translator(lang_option(raw))
+    except InputError as exc:
+        fail(exc.message, None)
 
 
 def _date(option: str, raw: str | None, *, required: bool = False) -> dt.date | None:
@@ -59,24 +45,13 @@ def _date(option: str, raw: str | None, *, required: bool = False) -> dt.date | 
 
     if raw is None or not raw.strip():
         if required:
-            raise _Stop(N_("{option} is required.", option=option))
+            raise InputError(N_("{option} is required.", option=option))
         return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
-        raise _Stop(N_("{option}: {value} is not a date; write it as YYYY-MM-DD.", option=option, value=raw))
-    try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise _Stop(N_("{option}: {value} is not a real date.", option=option, value=raw)) from None
+    return parse_date(raw, option)
 
 
-def _int(option: str, raw: str | None) -> int | None:
-    from hsgclinic.domain.messages import N_
-
-    if raw is None or not raw.strip():
-        return None
-    if not re.fullmatch(r"\d{1,3}", raw.strip()):
-        raise _Stop(N_("{option}: {value} is not a whole number.", option=option, value=raw))
-    return int(raw)
+def _int(option: str, raw: str | None, low: int, high: int) -> int | None:
+    return parse_int(raw, option, low, high) if raw is not None and raw.strip() else None
 
 
 def _time(raw: str | None) -> dt.time | None:
@@ -86,7 +61,7 @@ def _time(raw: str | None) -> dt.time | None:
         return None
     match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", raw.strip())
     if match is None:
-        raise _Stop(N_("--time: {value} is not a time; write it as HH:MM (24-hour).", value=raw))
+        raise InputError(N_("--time: {value} is not a time; write it as HH:MM (24-hour).", value=raw))
     return dt.time(int(match[1]), int(match[2]))
 
 
@@ -97,14 +72,14 @@ def _contrast(raw: str) -> ContrastKind:
     try:
         return ContrastKind(raw.strip().lower())
     except ValueError:
-        raise _Stop(N_("--contrast must be water or oil, not {value}.", value=raw)) from None
+        raise InputError(N_("--contrast must be water or oil, not {value}.", value=raw)) from None
 
 
 def _out(out: Path | None) -> Path:
     from hsgclinic.domain.messages import N_
 
     if out is None:
-        raise _Stop(N_("{option} is required.", option="--out"))
+        raise InputError(N_("{option} is required.", option="--out"))
     return out
 
 
@@ -114,7 +89,7 @@ def _write(t: Translator, path: Path, data: bytes) -> None:
     try:
         path.write_bytes(data)
     except OSError:
-        raise _Stop(N_("Cannot write the file {path}.", path=str(path))) from None
+        raise InputError(N_("Cannot write the file {path}.", path=str(path))) from None
     typer.echo(t("Wrote {path}.", path=str(path)))
 
 
@@ -136,7 +111,7 @@ def _settings() -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first.get("loc", ())) or "settings"
-        raise _Stop(N_("The settings are invalid ({where}): {reason}", where=where, reason=first["msg"])) from None
+        raise InputError(N_("The settings are invalid ({where}): {reason}", where=where, reason=first["msg"])) from None
 
 
 def _calendar(settings: Settings, today: dt.date, days: list[dt.date]) -> ClinicCalendar:
@@ -145,11 +120,11 @@ def _calendar(settings: Settings, today: dt.date, days: list[dt.date]) -> Clinic
 
     for d in days:
         if abs(d.year - today.year) > 2:
-            raise _Stop(N_("{day} is too far from today for the clinic calendar.", day=d))
+            raise InputError(N_("{day} is too far from today for the clinic calendar.", day=d))
     try:
         notices = load_notice_dir(settings.calendar_notice_dir)
     except NoticeError as exc:
-        raise _Stop(N_("A holiday notice file cannot be read: {reason}", reason=str(exc))) from None
+        raise InputError(N_("A holiday notice file cannot be read: {reason}", reason=str(exc))) from None
     return calendar_around(
         today,
         official_through=settings.holidays_official_through,
@@ -172,21 +147,12 @@ def _aftercare_plan(
     from hsgclinic.domain.messages import N_
 
     rules = settings.rules()
-    days = _int("--antibiotic-days", antibiotic_days)
+    days = _int("--antibiotic-days", antibiotic_days, 1, 30)  # 3–5 is the domain's rule (its own message)
     kind = _contrast(contrast)
     lmp = _date("--period-start", period_start)
-    length = _int("--cycle-length", cycle_length)
-    if length is not None and not rules.min_cycle_days <= length <= rules.max_cycle_days:
-        raise _Stop(
-            N_(
-                "A cycle length of {days} days is not plausible; enter a number from {low} to {high}.",
-                days=length,
-                low=rules.min_cycle_days,
-                high=rules.max_cycle_days,
-            )
-        )
+    length = _int("--cycle-length", cycle_length, rules.min_cycle_days, rules.max_cycle_days)
     if lmp is not None and not dt.timedelta(0) <= procedure - lmp <= dt.timedelta(days=rules.max_cycle_days):
-        raise _Stop(N_("--period-start must be within the cycle before the procedure date."))
+        raise InputError(N_("--period-start must be within the cycle before the procedure date."))
     calendar = _calendar(settings, today, [procedure])
     return plan_aftercare(
         procedure,
@@ -209,7 +175,7 @@ def sheet_aftercare(
         str | None, typer.Option("--period-start", help="First day of her last period, YYYY-MM-DD.")
     ] = None,
     cycle_length: Annotated[str | None, typer.Option("--cycle-length", help="Her usual cycle length in days.")] = None,
-    lang: Lang = "zh",
+    lang: Lang = None,
     out: Out = None,
     today: Today = None,
 ) -> None:
@@ -235,12 +201,12 @@ def sheet_aftercare(
                 settings=settings,
             )
         except AftercareInputError as exc:
-            raise _Stop(exc.message) from None
+            raise InputError(exc.message) from None
         except CalendarRangeError:
-            raise _Stop(_far(procedure)) from None
+            raise InputError(_far(procedure)) from None
         _write(t, path, render_aftercare_pdf(plan, settings.site, t.locale))
-    except _Stop as stop:
-        _fail(t, stop.message)
+    except InputError as exc:
+        fail(exc.message, t.locale)
 
 
 def _far(day: dt.date) -> Message:
@@ -253,7 +219,7 @@ def sheet_before(
     procedure_date: ProcedureDate = None,
     time: Annotated[str | None, typer.Option("--time", help="Appointment time, HH:MM.")] = None,
     period_end: Annotated[str | None, typer.Option("--period-end", help="Last day of her period, YYYY-MM-DD.")] = None,
-    lang: Lang = "zh",
+    lang: Lang = None,
     out: Out = None,
     today: Today = None,
 ) -> None:
@@ -271,12 +237,12 @@ def sheet_before(
         at = _time(time)
         end = _date("--period-end", period_end)
         if end is not None and not dt.timedelta(0) < procedure - end <= dt.timedelta(days=30):
-            raise _Stop(N_("--period-end must be a few days before the procedure date."))
+            raise InputError(N_("--period-end must be a few days before the procedure date."))
         settings = _settings()
         calendar = _calendar(settings, _today(today), [procedure])
         closure = calendar.closure(procedure)
         if closure is not None:
-            raise _Stop(N_("The clinic is closed that day ({name}).", name=closure.name))
+            raise InputError(N_("The clinic is closed that day ({name}).", name=closure.name))
         view = BeforeProcedureView(
             procedure_date=procedure,
             procedure_time=at,
@@ -286,8 +252,8 @@ def sheet_before(
             provisional=calendar.is_provisional(procedure),
         )
         _write(t, path, render_before_procedure_pdf(view, settings.site, t.locale))
-    except _Stop as stop:
-        _fail(t, stop.message)
+    except InputError as exc:
+        fail(exc.message, t.locale)
 
 
 def ics(
@@ -307,7 +273,7 @@ def ics(
     case_id: Annotated[
         str | None, typer.Option("--case-id", help="Stable case key for the event UIDs (default: from the dates).")
     ] = None,
-    lang: Lang = "zh",
+    lang: Lang = None,
     out: Out = None,
     today: Today = None,
 ) -> None:
@@ -325,10 +291,10 @@ def ics(
         procedure = _date("--procedure-date", procedure_date)
         end = _date("--period-end", period_end)
         if procedure is None and end is None:
-            raise _Stop(N_("Give --procedure-date, --period-end or both."))
+            raise InputError(N_("Give --procedure-date, --period-end or both."))
         at = _time(time)
         if at is not None and procedure is None:
-            raise _Stop(N_("--time needs --procedure-date."))
+            raise InputError(N_("--time needs --procedure-date."))
         settings = _settings()
         now = _today(today)
         lmp = _date("--period-start", period_start)
@@ -336,7 +302,8 @@ def ics(
         key = case_id or "cli:" + ":".join(d.isoformat() for d in (end, procedure) if d is not None)
         try:
             if end is not None:
-                length = _int("--cycle-length", cycle_length)
+                rules = settings.rules()
+                length = _int("--cycle-length", cycle_length, rules.min_cycle_days, rules.max_cycle_days)
                 facts = CycleFacts.from_usual(end, period_start=lmp, cycle_length=length)
                 calendar = _calendar(settings, now, [end])
                 visit = plan_visit(facts, calendar, settings.rules(), today=min(now, end) if procedure else now)
@@ -357,13 +324,13 @@ def ics(
                 when = dt.datetime.combine(procedure, at) if at is not None else None
                 entries += ics_files.aftercare_entries(plan, t, settings.site, procedure_at=when)
         except (AftercareInputError, CycleInputError) as exc:
-            raise _Stop(exc.message) from None
+            raise InputError(exc.message) from None
         except CalendarRangeError:
-            raise _Stop(_far(procedure or end or now)) from None
+            raise InputError(_far(procedure or end or now)) from None
         data = ics_files.calendar_of(entries, lang=t.locale, case_id=key).to_ical()
         _write(t, path, data)
-    except _Stop as stop:
-        _fail(t, stop.message)
+    except InputError as exc:
+        fail(exc.message, t.locale)
 
 
 def register(app: typer.Typer) -> None:

@@ -44,7 +44,7 @@ LEVEL: dict[ObstructionLevel, Message] = {
     ObstructionLevel.PROXIMAL: N_("Proximal"),
     ObstructionLevel.MID: N_("Mid-segment"),
     ObstructionLevel.DISTAL: N_("Distal (fimbrial end)"),
-    ObstructionLevel.NONE: N_("None"),
+    ObstructionLevel.NONE: N_("No obstruction"),
 }
 
 SPILL: dict[Spill, Message] = {
@@ -94,13 +94,14 @@ PAYMENT_STATUS: dict[PaymentStatus, Message] = {
     PaymentStatus.REFUNDED: N_("Refunded"),
 }
 
-YES = N_("Yes")
-NO = N_("No")
+PRESENT = N_("Present")
+ABSENT = N_("Absent")
 
 
 def cavity_shape(shape: str) -> Message | str:
     return CAVITY_SHAPE.get(shape.strip().lower(), shape)
 
 
-def yes_no(value: bool) -> Message:
-    return YES if value else NO
+def present(value: bool) -> Message:
+    """A finding on the report: present / absent (有 / 无)."""
+    return PRESENT if value else ABSENT

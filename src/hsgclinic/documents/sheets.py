@@ -113,14 +113,14 @@ def render_report_html(view: ReportView, site: SiteProfile, lang: str, *, printe
     tube_rows = [
         (N_("Patency"), labels.PATENCY[f.left.patency], labels.PATENCY[f.right.patency]),
         (N_("Level of obstruction"), labels.LEVEL[f.left.obstruction_level], labels.LEVEL[f.right.obstruction_level]),
-        (N_("Hydrosalpinx"), labels.yes_no(f.left.hydrosalpinx), labels.yes_no(f.right.hydrosalpinx)),
+        (N_("Hydrosalpinx"), labels.present(f.left.hydrosalpinx), labels.present(f.right.hydrosalpinx)),
         (N_("Peritoneal spill"), labels.SPILL[f.left.spill], labels.SPILL[f.right.spill]),
     ]
     cavity_rows = [
         (N_("Shape"), labels.cavity_shape(f.cavity.shape)),
-        (N_("Anomaly"), labels.yes_no(f.cavity.anomaly)),
-        (N_("Filling defects"), labels.yes_no(f.cavity.filling_defects)),
-        (N_("Venous or lymphatic intravasation"), labels.yes_no(f.cavity.intravasation)),
+        (N_("Anomaly"), labels.present(f.cavity.anomaly)),
+        (N_("Filling defects"), labels.present(f.cavity.filling_defects)),
+        (N_("Venous or lymphatic intravasation"), labels.present(f.cavity.intravasation)),
     ]
     return render_html(
         "report.html",
