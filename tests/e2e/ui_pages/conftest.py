@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -50,3 +52,21 @@ def get_html(client: TestClient, url: str, lang: str = "en") -> str:
 @pytest.fixture
 def html() -> Callable[..., str]:
     return get_html
+
+
+@pytest.fixture
+def service_clinic(sqlite_url: str, tmp_path: Path, clock: Any) -> Iterator[Any]:
+    """The real clinic container (bootstrap) on a migrated SQLite copy, 3 numbers a day."""
+    from hsgclinic.bootstrap import build_clinic
+    from hsgtest import make_settings
+
+    c = build_clinic(make_settings(sqlite_url, tmp_path, daily_numbers=3), clock=clock, cache_seconds=0)
+    yield c
+    c.dispose()
+
+
+@pytest.fixture
+def service_client(service_clinic: Any) -> TestClient:
+    app = FastAPI()
+    mount_ui(app, service_clinic)
+    return TestClient(app, raise_server_exceptions=False)

@@ -1,7 +1,132 @@
-"""Pages built on the services (filled in as the services land)."""
+"""Patient pages on the services: 'Take a number' (REG-*), 'My visit' and the report kiosk."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import importlib
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from hsgclinic.domain.identity import IdentityError, IdKind, parse_identity
+from hsgclinic.domain.messages import N_
+from hsgclinic.domain.registration import Availability
+from hsgclinic.web.ui.clinic_access import now_local, today_local
+from hsgclinic.web.ui.forms import FormState
+from hsgclinic.web.ui.state import UiState, ui_state
 
 router = APIRouter(include_in_schema=False)
+
+NUMBER_FIELDS = ("day", "name", "id_kind", "id_number", "phone", "key")
+
+
+def _services(name: str) -> Any:
+    """A service module of the persistence engineer's ``hsgclinic.services`` package, or None if not there yet."""
+    try:
+        return importlib.import_module(f"hsgclinic.services.{name}")
+    except ImportError:
+        return None
+
+
+def service_context(clinic: Any) -> Any:
+    return getattr(clinic, "ctx", None)
+
+
+def _actor(request: Request) -> Any:
+    from hsgclinic.services.context import Actor
+
+    return Actor.public(request.client.host if request.client else "")
+
+
+def _days_offered(ui: UiState) -> list[dt.date]:
+    ctx = service_context(ui.clinic)
+    horizon = ctx.effective().booking_horizon_days if ctx is not None else 0
+    today = today_local(ui.clinic)
+    return [today + dt.timedelta(days=n) for n in range(horizon + 1)]
+
+
+def _availability(ui: UiState, day: dt.date) -> Any:
+    registration = _services("registration")
+    ctx = service_context(ui.clinic)
+    if registration is None or ctx is None:
+        return None
+    return registration.availability(ctx, day)
+
+
+def _number_page(request: Request, form: FormState, status_code: int = 200, **extra: Any) -> Response:
+    ui = ui_state(request)
+    days = _days_offered(ui)
+    chosen = form.date("day") if form.get("day") else None
+    day = chosen if chosen in days else days[0]
+    form.values["day"] = day.isoformat()
+    form.errors.pop("day", None)
+    avail = _availability(ui, day)
+    seconds_left = None
+    if avail is not None and avail.status.availability is Availability.NOT_RELEASED:
+        seconds_left = max(0, int((avail.status.releases_at - now_local(ui.clinic)).total_seconds()))
+    if not form.get("key"):
+        form.values["key"] = secrets.token_urlsafe(16)
+    return ui.pages.render(
+        request,
+        "patient/number.html",
+        status_code=status_code,
+        nav="number",
+        form=form,
+        day=day,
+        days=days,
+        avail=avail,
+        seconds_left=seconds_left,
+        **extra,
+    )
+
+
+@router.get("/number")
+async def number_page(request: Request) -> Response:
+    form = FormState.of({k: v for k, v in request.query_params.items() if k == "day"})
+    form.values.setdefault("id_kind", "resident")
+    return _number_page(request, form)
+
+
+@router.post("/number")
+async def take_number(request: Request) -> Response:
+    ui = ui_state(request)
+    data = await request.form()
+    form = FormState.of({k: v for k, v in data.items() if k in NUMBER_FIELDS and isinstance(v, str)})
+    day = form.date("day", required=True)
+    name = form.text("name", required=True, max_len=40)
+    kind = form.choice("id_kind", {"resident", "passport"}, required=True) or "resident"
+    id_number = form.text("id_number", required=True, max_len=32)
+    phone = form.text("phone", required=True, max_len=20)
+    if id_number is not None:
+        try:
+            parse_identity(id_number, IdKind(kind))
+        except IdentityError as exc:
+            form.error("id_number", exc.message)
+    if phone is not None and not phone.replace(" ", "").replace("-", "").lstrip("+").isdigit():
+        form.error("phone", N_("Please enter a phone number (digits only)."))
+    registration = _services("registration")
+    ctx = service_context(ui.clinic)
+    if not form.ok or day is None or registration is None or ctx is None:
+        return _number_page(request, form, status_code=422 if not form.ok else 503)
+    from hsgclinic.services.errors import InvalidInput, ServiceError
+
+    try:
+        taken = registration.take_number(
+            ctx,
+            _actor(request),
+            day=day,
+            name=name or "",
+            id_number=id_number or "",
+            phone=phone or "",
+            id_kind=kind,
+            idempotency_key=form.get("key") or None,
+        )
+    except InvalidInput as exc:
+        form.error("id_number" if "ID" in exc.message.msgid or "passport" in exc.message.msgid else "name", exc.message)
+        return _number_page(request, form, status_code=422)
+    except ServiceError as exc:
+        form.values["key"] = ""
+        return _number_page(request, form, status_code=409, refusal=exc)
+    return ui.pages.render(request, "patient/number_taken.html", nav="number", number=taken.number)

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from hsgclinic.services.synthetic import synthetic_name, synthetic_phone, synthetic_resident_id
+from hsgtest import SHANGHAI
+
+
+def person(n: int) -> dict[str, str]:
+    return {"name": synthetic_name(n), "id_number": synthetic_resident_id(n), "phone": synthetic_phone(n)}
+
+
+def take(client: TestClient, n: int, lang: str = "en", **override: str) -> Any:
+    page = client.get("/number", headers={"Accept-Language": lang})
+    day = re.search(r'name="day" value="([^"]+)"', page.text)
+    key = re.search(r'name="key" value="([^"]+)"', page.text)
+    assert day and key, page.text[:300]
+    data = {"day": day[1], "key": key[1], "id_kind": "resident", **person(n), **override}
+    return client.post("/number", data=data, headers={"Accept-Language": lang})
+
+
+def test_take_a_number_shows_the_queue_number_and_access_code(service_client: TestClient) -> None:
+    r = take(service_client, 1)
+    assert r.status_code == 200
+    assert 'class="ticket-no"' in r.text and ">1</p>" in r.text
+    assert re.search(r'class="access-code">[2-9A-Z]{8}<', r.text)
+    assert synthetic_resident_id(1) not in r.text  # never the full ID back (REG-REALNAME)
+    assert "*" * 14 + synthetic_resident_id(1)[-4:] in r.text
+
+
+def test_the_same_person_twice_is_told_she_already_has_a_number(service_client: TestClient) -> None:
+    take(service_client, 1)
+    r = take(service_client, 1, "zh-CN")
+    assert r.status_code == 409 and "REG-REALNAME" in r.text
+    assert f'value="{synthetic_name(1)}"' in r.text  # the form keeps what she typed
+
+
+def test_sold_out_is_said_plainly(service_client: TestClient) -> None:
+    for n in range(3):
+        assert take(service_client, n).status_code == 200
+    page = service_client.get("/number", headers={"Accept-Language": "en"}).text
+    assert "have been taken" in page and "REG-QUOTA" in page and 'action="/number"' not in page
+
+
+def test_a_wrong_check_digit_is_refused_with_the_form_kept(service_client: TestClient) -> None:
+    good = synthetic_resident_id(5)
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    r = take(service_client, 5, id_number=bad)
+    assert r.status_code == 422 and "check digit" in r.text and f'value="{bad}"' in r.text
+
+
+def test_before_release_there_is_a_countdown(service_client: TestClient, service_clinic: Any) -> None:
+    service_clinic.ctx.clock.set(dt.datetime(2026, 11, 20, 6, 30, tzinfo=SHANGHAI))
+    page = service_client.get("/number", headers={"Accept-Language": "en"}).text
+    assert 'data-seconds="1800"' in page and "REG-RELEASE" in page
+
+
+def test_on_a_holiday_the_clinic_is_closed(service_client: TestClient, service_clinic: Any) -> None:
+    service_clinic.ctx.clock.set(dt.datetime(2026, 10, 2, 8, 0, tzinfo=SHANGHAI))
+    page = service_client.get("/number", headers={"Accept-Language": "zh-CN"}).text
+    assert "国庆节" in page and "CAL-OPEN" in page and 'action="/number"' not in page
