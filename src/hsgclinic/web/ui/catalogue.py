@@ -66,7 +66,7 @@ def update_web_po() -> int:
     new = Catalog(locale="zh_CN", domain="web", project="hsgclinic", header_comment="# The pages' words (web/ui).")
     for msgid, places in sorted(extract_page_messages().items()):
         prior = old.get(msgid)
-        if msgid in others and (prior is None or not prior.string):
+        if msgid in others:
             continue
         new.add(msgid, prior.string if prior is not None else "", locations=places[:3])
     WEB_PO.parent.mkdir(parents=True, exist_ok=True)
