@@ -167,3 +167,14 @@ def test_plan_in_an_unofficial_year_is_provisional(calendar: ClinicCalendar, rul
     """CAL-SOURCE / CARE-REPORT: a 2027 procedure's report date is provisional."""
     assert plan_aftercare(D(2027, 3, 3), calendar, rules).provisional
     assert not plan_aftercare(D(2026, 3, 3), calendar, rules).provisional
+
+
+def test_only_the_report_date_makes_the_plan_provisional(calendar: ClinicCalendar, rules: Rules) -> None:
+    """CAL-SOURCE / CARE-REPORT (decision 0000): conceive and test dates in 2027 count calendar days, so they do
+    not make the plan provisional; a report date in 2027 does."""
+    december = plan_aftercare(D(2026, 12, 4), calendar, rules, period_start=D(2026, 11, 28), cycle_length=30)
+    assert december.pregnancy_test_from is not None and december.pregnancy_test_from.year == 2027
+    assert not december.provisional
+    new_years_eve = plan_aftercare(D(2026, 12, 31), calendar, rules)
+    assert new_years_eve.report_ready_on == D(2027, 1, 4)  # Thu → (New Year 2027 break) → Mon, provisional
+    assert new_years_eve.provisional
