@@ -1,0 +1,151 @@
+"""Message texts per reminder kind, in the patient's language (zh-CN catalogue ``notifications.po``).
+
+Each text is a gettext message id (English) with named parameters; :class:`~hsgclinic.i18n.Translator` formats
+dates and times the way her language writes them. A post-procedure message carries her check-in link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from hsgclinic.config import SiteProfile
+from hsgclinic.domain.messages import N_, Localized, Message
+from hsgclinic.domain.reminders import ReminderKind
+from hsgclinic.i18n import Translator
+
+SUBJECTS: Mapping[ReminderKind, str] = {
+    ReminderKind.VISIT_EVE: N_("Your HSG screening visit is tomorrow").msgid,
+    ReminderKind.PROCEDURE_EVE: N_("Your HSG is tomorrow").msgid,
+    ReminderKind.ANTIBIOTIC_LAST_DAY: N_("Last day of your antibiotics").msgid,
+    ReminderKind.REPORT_READY: N_("Your HSG report is ready").msgid,
+    ReminderKind.BLEEDING_CHECK: N_("7 days after your HSG: how are you?").msgid,
+    ReminderKind.ABSTAIN_ENDS: N_("The two weeks of rest are over").msgid,
+    ReminderKind.CONCEIVE_FROM: N_("You can try to conceive").msgid,
+    ReminderKind.APPOINTMENT_CANCELLED: N_("Your appointment has been cancelled").msgid,
+    ReminderKind.APPOINTMENT_RESCHEDULED: N_("Your appointment has been moved").msgid,
+}
+
+APPOINTMENT_NAMES = {"visit": N_("screening visit"), "procedure": N_("HSG procedure")}
+
+# Messages after the procedure carry the check-in link (CARE-BLEED).
+WITH_CHECKIN = frozenset(
+    {
+        ReminderKind.ANTIBIOTIC_LAST_DAY,
+        ReminderKind.REPORT_READY,
+        ReminderKind.BLEEDING_CHECK,
+        ReminderKind.ABSTAIN_ENDS,
+    }
+)
+
+
+@dataclass(frozen=True)
+class RenderedText:
+    subject: str
+    body: str  # the email body
+    sms: str  # one short paragraph
+
+
+def _lines(kind: ReminderKind, p: Mapping[str, object], site: SiteProfile) -> list[Message]:
+    place = Localized(site.room_zh, site.room_en)
+    printer = Localized(site.printer_zh, site.printer_en)
+    if kind is ReminderKind.VISIT_EVE:
+        return [
+            N_("Your screening visit for the painless HSG is tomorrow, {day}.", day=p["visit_day"]),
+            N_(
+                "Until then: no intercourse. If your temperature is 37.5 °C or higher, you have a cold, or you have "
+                "lower abdominal pain, call us before you come."
+            ),
+            N_(
+                "Take a registration number at the hospital from {time}; the clinic is in {place}.",
+                time=p.get("release_time", dt.time(7, 0)),
+                place=place,
+            ),
+            N_("Bring your ID card (or passport) and any earlier test results."),
+        ]
+    if kind is ReminderKind.PROCEDURE_EVE:
+        return [
+            N_("Your painless HSG is tomorrow, {when}, in {place}.", when=p["procedure_at"], place=place),
+            N_("No intercourse before the procedure. A urine pregnancy test is done on the day, before the HSG."),
+            N_("Bring your ID card, the application form and the payment receipt."),
+        ]
+    if kind is ReminderKind.ANTIBIOTIC_LAST_DAY:
+        return [
+            N_(
+                "Today, {day}, is the last day of your {days}-day antibiotic course: take today's doses as prescribed.",
+                day=p["day"],
+                days=p["days"],
+            )
+        ]
+    if kind is ReminderKind.REPORT_READY:
+        return [
+            N_("Your HSG report can be printed from today, {day}, at the {printer}.", day=p["day"], printer=printer)
+        ]
+    if kind is ReminderKind.BLEEDING_CHECK:
+        return [
+            N_("It is 7 days after your HSG: any light bleeding should have stopped by today, {day}.", day=p["day"]),
+            N_(
+                "If you are still bleeding, if bleeding is heavier than a period, if your temperature is 37.5 °C or "
+                "higher, or if abdominal pain is severe or getting worse, contact the clinic at once."
+            ),
+        ]
+    if kind is ReminderKind.ABSTAIN_ENDS:
+        return [
+            N_(
+                "No intercourse and no tub bath were advised through {through}; from today, {resume}, you may resume.",
+                through=p["through"],
+                resume=p["resume"],
+            )
+        ]
+    if kind is ReminderKind.CONCEIVE_FROM:
+        return [
+            N_(
+                "If your tubes are patent you can try to conceive from about {day}; trying around ovulation improves "
+                "the chance.",
+                day=p["day"],
+            ),
+            N_("Once you are pregnant, come to the hospital early to rule out an ectopic pregnancy."),
+            N_(
+                "Open tubes are only one part of getting pregnant: for irregular periods, ovulation, endocrine or "
+                "sperm problems see the gynaecology or reproductive endocrinology clinic."
+            ),
+        ]
+    what = APPOINTMENT_NAMES[str(p["appointment"])]
+    if kind is ReminderKind.APPOINTMENT_CANCELLED:
+        first = (
+            N_("Your {what} on {when} has been cancelled.", what=what, when=p["old_at"])
+            if p.get("old_at")
+            else N_("Your {what} has been cancelled.", what=what)
+        )
+        return [first, N_("Nothing is lost: call us to plan the next date.")]
+    if p.get("old_at"):
+        first = N_("Your {what} has moved from {old} to {new}.", what=what, old=p["old_at"], new=p["new_at"])
+    else:
+        first = N_("Your {what} has moved to {new}.", what=what, new=p["new_at"])
+    return [first, N_("If the new time does not suit you, call us.")]
+
+
+def render(
+    kind: ReminderKind,
+    params: Mapping[str, object],
+    t: Translator,
+    site: SiteProfile,
+    *,
+    name: str = "",
+    checkin_url: str | None = None,
+) -> RenderedText:
+    clinic = t.pick(Localized(site.name_zh, site.name_en))
+    lines = [t.render(m) for m in _lines(kind, params, site)]
+    checkin = ""
+    if checkin_url and kind in WITH_CHECKIN:
+        checkin = t("Bleeding past day 7, fever or pain? Tell us here: {url}", url=checkin_url)
+    contact = t("Questions: call {phone}.", phone=site.phone)
+    greeting = t("Dear {name},", name=name) if name else t("Hello,")
+    body_parts = [greeting, "", *lines]
+    if checkin:
+        body_parts += ["", checkin]
+    body_parts += ["", contact, f"— {clinic}"]
+    sep = "" if t.is_zh else " "
+    sms_parts = [f"【{clinic}】" if t.is_zh else f"[{clinic}]", *lines, *([checkin] if checkin else []), contact]
+    return RenderedText(subject=t.gettext(SUBJECTS[kind]), body="\n".join(body_parts), sms=sep.join(sms_parts))
