@@ -14,41 +14,17 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from hsgclinic.bootstrap import Clinic, build_clinic
 from hsgclinic.config import Settings
 from hsgclinic.persistence import schema
-from hsgclinic.persistence.base import Base
 from hsgclinic.persistence.engine import make_engine
 from hsgclinic.services.context import Actor, FixedClock, Role
 from hsgclinic.services.synthetic import synthetic_name, synthetic_phone, synthetic_resident_id
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-TEST_SECRET = "test-secret-key-0123456789abcdef0123456789"
-# Fri 2026-11-20 07:30 in the clinic: numbers for today have been released at 07:00.
-CLINIC_NOW = dt.datetime(2026, 11, 20, 7, 30, tzinfo=SHANGHAI)
-TODAY = CLINIC_NOW.date()
-
-
-def require_all() -> bool:
-    return bool(os.environ.get("HSGCLINIC_REQUIRE_ALL"))
-
-
-def make_settings(database_url: str, tmp: Path, **extra: object) -> Settings:
-    values: dict[str, object] = {
-        "environment": "test",
-        "secret_key": TEST_SECRET,
-        "password_hash_cost": "fast-for-tests",
-        "data_dir": tmp,
-        "database_url": database_url,
-    }
-    values.update(extra)
-    return Settings(**values)  # type: ignore[arg-type]
+from hsgtest import CLINIC_NOW, TODAY, empty_tables, make_settings, require_all  # noqa: F401
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------------------------------
@@ -78,16 +54,6 @@ def pg_url() -> Iterator[str]:
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
-
-
-def empty_tables(engine: Engine) -> None:
-    names = [t.name for t in Base.metadata.sorted_tables]
-    with engine.begin() as c:
-        if engine.dialect.name == "postgresql":
-            c.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
-        else:
-            for n in reversed(names):
-                c.execute(text(f'DELETE FROM "{n}"'))
 
 
 # -- SQLite -------------------------------------------------------------------------------------------------------

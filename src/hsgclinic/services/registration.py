@@ -141,8 +141,13 @@ def take_number(
             if stored is not None:
                 return NumberTaken(_view_from_json(stored), replayed=True)
         _refuse_unless_open(_release(ctx, day))
-        if locking.remaining(uow.session, locking.REGISTRATION, day) == 0:
-            raise _sold_out(day)
+        left = locking.remaining(uow.session, locking.REGISTRATION, day)
+    if left == 0:
+        raise _sold_out(day)
+    if left is None:  # the day's first taker creates the counter in its own, tiny transaction
+        with ctx.uow(write=True) as uow:
+            locking.ensure_counter(uow.session, locking.REGISTRATION, day, quota)
+            uow.commit()
     # 2. One short write transaction.
     now = ctx.now()
     try:
@@ -158,6 +163,10 @@ def take_number(
                 )
             ).first()
             if live is not None:
+                if idempotency_key is not None:  # a concurrent twin of this very request won: its answer
+                    stored = idempotency.lookup(s, "registration", idempotency_key, digest)
+                    if stored is not None:
+                        return NumberTaken(_view_from_json(stored), replayed=True)
                 raise _already(day)
             code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
             granted = locking.take_place(
