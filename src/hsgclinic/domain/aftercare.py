@@ -90,7 +90,9 @@ def plan_aftercare(
     else:
         # Without her last period's first day, assume the procedure fell on cycle day 8 (E+3 of a 5-day period).
         lmp, estimated = d - _days(7), True
-    cycles = rules.oil_contrast_wait_cycles if contrast is ContrastKind.OIL else 1
+    # Water-based: try from the next cycle. Oil-based: skip `oil_contrast_wait_cycles` whole cycles first
+    # (the safer reading of CARE-CONCEIVE, docs/decisions/0000).
+    cycles = 1 + (rules.oil_contrast_wait_cycles if contrast is ContrastKind.OIL else 0)
     tubes_open = report is None or report.any_patent
     conceive_from: dt.date | None = None
     test_from: dt.date | None = None
@@ -171,7 +173,7 @@ def plan_aftercare(
             msg = N_(
                 "Oil-based contrast was used: wait {cycles} cycles; if the tubes are patent you can try to conceive "
                 "from about {day}.",
-                cycles=cycles,
+                cycles=rules.oil_contrast_wait_cycles,
                 day=conceive_from,
             )
         else:

@@ -112,10 +112,10 @@ def test_water_contrast_try_to_conceive_from_the_next_cycle(calendar: ClinicCale
 
 
 def test_oil_contrast_waits_longer(calendar: ClinicCalendar, rules: Rules) -> None:
-    """CARE-CONCEIVE: after oil-based contrast wait longer (default 3 cycles)."""
+    """CARE-CONCEIVE: after oil-based contrast skip 3 whole cycles, then try (the safer reading, decision 0000)."""
     water = plan_aftercare(PROC, calendar, rules, period_start=LMP, cycle_length=30)
     oil = plan_aftercare(PROC, calendar, rules, period_start=LMP, cycle_length=30, contrast=ContrastKind.OIL)
-    assert oil.conceive_from == LMP + _days(90)
+    assert oil.conceive_from == LMP + _days(120)
     assert water.conceive_from is not None and oil.conceive_from > water.conceive_from
     assert _items(oil, "CARE-CONCEIVE")[0][1].startswith("Oil-based contrast was used")
 
