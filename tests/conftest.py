@@ -99,7 +99,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def clinic(settings: Settings, clock: FixedClock) -> Iterator[Clinic]:
-    c = build_clinic(settings, clock=clock, cache_seconds=0)
+    c = build_clinic(settings, clock=clock, cache_seconds=60)
     yield c
     c.dispose()
 

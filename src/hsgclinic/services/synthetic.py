@@ -15,8 +15,8 @@ GIVEN = ("晓", "雨", "静", "婷", "雪", "丽", "芳", "敏", "佳", "欣", "
 
 
 def synthetic_resident_id(n: int) -> str:
-    """A valid-looking female resident ID, distinct for every n ≥ 0 (born 1982 onwards)."""
-    birth = dt.date(1982, 1, 1) + dt.timedelta(days=n // 500)
+    """A valid-looking female resident ID, distinct for every n ≥ 0 (born 1992 onwards)."""
+    birth = dt.date(1992, 1, 1) + dt.timedelta(days=n // 500)
     first17 = f"999999{birth:%Y%m%d}{(n % 500) * 2:03d}"  # an even 17th digit: female
     return first17 + check_digit(first17)
 
