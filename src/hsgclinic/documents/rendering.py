@@ -141,6 +141,7 @@ def environment(locale: str) -> jinja2.Environment:
     # `_("…", name=value)` uses the Translator's own `{name}` formatting (dates in the language's style).
     env.globals["_"] = t
     env.globals["t"] = t
+    env.globals["colon"] = "：" if t.is_zh else ": "  # between a label and its value
     env.globals["css_content"] = lambda text, **kw: Markup(css_content(text, **kw))  # noqa: S704 - escaped
     env.filters.update(_formatter(t))
     return env
