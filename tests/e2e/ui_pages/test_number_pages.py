@@ -63,3 +63,14 @@ def test_on_a_holiday_the_clinic_is_closed(service_client: TestClient, service_c
     service_clinic.ctx.clock.set(dt.datetime(2026, 10, 2, 8, 0, tzinfo=SHANGHAI))
     page = service_client.get("/number", headers={"Accept-Language": "zh-CN"}).text
     assert "国庆节" in page and "CAL-OPEN" in page and 'action="/number"' not in page
+
+
+def test_my_visit_form_keeps_what_was_typed_on_error(service_client: TestClient) -> None:
+    r = service_client.post("/my-visit", data={"code": "AB1", "last4": "12"}, headers={"Accept-Language": "en"})
+    assert r.status_code == 422 and 'value="AB1"' in r.text and 'value="12"' in r.text
+    assert "8 letters and digits" in r.text
+
+
+def test_kiosk_is_a_full_screen_page_in_her_language(service_client: TestClient) -> None:
+    r = service_client.get("/kiosk", headers={"Accept-Language": "zh-CN"})
+    assert r.status_code == 200 and 'class="kiosk"' in r.text and "输入或扫描查询码" in r.text

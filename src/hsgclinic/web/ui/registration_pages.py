@@ -130,3 +130,79 @@ async def take_number(request: Request) -> Response:
         form.values["key"] = ""
         return _number_page(request, form, status_code=409, refusal=exc)
     return ui.pages.render(request, "patient/number_taken.html", nav="number", number=taken.number)
+
+
+VISIT_FIELDS = ("code", "last4")
+
+
+def _lookup_form(request: Request, data: dict[str, str]) -> FormState:
+    form = FormState.of({k: v for k, v in data.items() if k in VISIT_FIELDS})
+    code = (form.text("code", required=True, max_len=16) or "").upper().replace(" ", "")
+    last4 = (form.text("last4", required=True, max_len=4) or "").upper()
+    if code and not (len(code) == 8 and code.isalnum()):
+        form.error("code", N_("The access code has 8 letters and digits."))
+    if last4 and len(last4) != 4:
+        form.error("last4", N_("Enter the last 4 characters of your ID number."))
+    return form
+
+
+def _call_service(module: str, function: str, *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+    """(True, result) when the service exists; (False, None) while it has not landed yet."""
+    mod = _services(module)
+    fn = getattr(mod, function, None) if mod is not None else None
+    if fn is None:
+        return False, None
+    return True, fn(*args, **kwargs)
+
+
+@router.get("/my-visit")
+async def my_visit_page(request: Request) -> Response:
+    form = FormState.of({"code": request.query_params.get("code", "")})
+    return ui_state(request).pages.render(request, "patient/my_visit.html", nav="visit", form=form, visit=None)
+
+
+@router.post("/my-visit")
+async def my_visit_lookup(request: Request) -> Response:
+    ui = ui_state(request)
+    data = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = _lookup_form(request, data)
+    if not form.ok:
+        return ui.pages.render(request, "patient/my_visit.html", 422, nav="visit", form=form, visit=None)
+    from hsgclinic.services.errors import ServiceError
+
+    try:
+        available, visit = _call_service(
+            "visits", "find_visit", service_context(ui.clinic), form.get("code").upper(), form.get("last4").upper()
+        )
+    except ServiceError as exc:
+        return ui.pages.render(request, "patient/my_visit.html", 404, nav="visit", form=form, visit=None, refusal=exc)
+    status = 200 if available else 503
+    return ui.pages.render(
+        request, "patient/my_visit.html", status, nav="visit", form=form, visit=visit, unavailable=not available
+    )
+
+
+@router.get("/kiosk")
+async def kiosk_page(request: Request) -> Response:
+    return ui_state(request).pages.render(request, "kiosk.html", form=FormState(), result=None)
+
+
+@router.post("/kiosk")
+async def kiosk_lookup(request: Request) -> Response:
+    ui = ui_state(request)
+    data = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = FormState.of({"code": data.get("code", "")})
+    code = (form.text("code", required=True, max_len=16) or "").upper().replace(" ", "")
+    if code and not (len(code) == 8 and code.isalnum()):
+        form.error("code", N_("The access code has 8 letters and digits."))
+    if not form.ok:
+        return ui.pages.render(request, "kiosk.html", 422, form=form, result=None)
+    from hsgclinic.services.errors import ServiceError
+
+    try:
+        available, result = _call_service("reports", "kiosk_lookup", service_context(ui.clinic), code)
+    except ServiceError as exc:
+        return ui.pages.render(request, "kiosk.html", 404, form=form, result=None, refusal=exc)
+    return ui.pages.render(
+        request, "kiosk.html", 200 if available else 503, form=form, result=result, unavailable=not available
+    )
