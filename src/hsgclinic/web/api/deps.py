@@ -1,0 +1,106 @@
+"""Request plumbing for the JSON API: the clinic, who is asking, role checks, the per-process grab limit."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from hsgclinic.bootstrap import Clinic
+from hsgclinic.domain.messages import N_
+from hsgclinic.services import staff
+from hsgclinic.services.context import Actor, Role, ServiceContext
+from hsgclinic.services.errors import Forbidden, NotAuthenticated, TooManyRequests
+
+SESSION_COOKIE = "hsg_session"
+
+
+def get_clinic(request: Request) -> Clinic:
+    clinic: Clinic = request.app.state.clinic
+    return clinic
+
+
+def get_ctx(request: Request) -> ServiceContext:
+    return get_clinic(request).ctx
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def session_token(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip() or None
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def get_actor(request: Request) -> Actor:
+    """The logged-in staff member or patient; anyone else is the public."""
+    token = session_token(request)
+    address = client_address(request)
+    if token is None:
+        return Actor.public(address)
+    return staff.authenticate(get_ctx(request), token, address)
+
+
+Ctx = Annotated[ServiceContext, Depends(get_ctx)]
+Who = Annotated[Actor, Depends(get_actor)]
+
+
+def _role_check(*roles: Role) -> Callable[[Actor], Actor]:
+    """A dependency: 401 for the public, 403 for a role not in ``roles``."""
+
+    def check(actor: Who) -> Actor:
+        if actor.role is Role.PUBLIC:
+            raise NotAuthenticated("not_authenticated", N_("Please log in."))
+        if actor.role not in roles:
+            raise Forbidden("forbidden", N_("Your role may not do this."))
+        return actor
+
+    return check
+
+
+AdminActor = Annotated[Actor, Depends(_role_check(Role.ADMIN))]
+DoctorActor = Annotated[Actor, Depends(_role_check(Role.DOCTOR))]
+DeskActor = Annotated[Actor, Depends(_role_check(Role.REGISTRAR))]
+RadiologyActor = Annotated[Actor, Depends(_role_check(Role.RADIOLOGIST))]
+DeskOrDoctor = Annotated[Actor, Depends(_role_check(Role.REGISTRAR, Role.DOCTOR))]
+DeskOrRadiology = Annotated[Actor, Depends(_role_check(Role.REGISTRAR, Role.RADIOLOGIST))]
+
+
+def patient_or(actor: Actor, *roles: Role) -> None:
+    """The patient herself (the service then checks it is her record) or one of ``roles``."""
+    if actor.role is Role.PUBLIC:
+        raise NotAuthenticated("not_authenticated", N_("Please log in."))
+    if actor.role is not Role.PATIENT and actor.role not in roles:
+        raise Forbidden("forbidden", N_("Your role may not do this."))
+
+
+STAFF = (Role.REGISTRAR, Role.DOCTOR, Role.RADIOLOGIST, Role.ADMIN)
+
+
+class GrabLimiter:
+    """Number grabs per client address per minute — per process, a courtesy against one client hammering one
+    server, not a guarantee (two servers allow twice the rate; the database guarantees the quota)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._lock = threading.Lock()
+        self._hits: dict[str, deque[float]] = {}
+
+    def check(self, address: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(address, deque())
+            while hits and now - hits[0] > 60:
+                hits.popleft()
+            if len(hits) >= self.per_minute:
+                raise TooManyRequests("rate_limited", N_("Too many requests; please wait a moment."))
+            hits.append(now)
+            if len(self._hits) > 10_000:
+                self._hits = {k: v for k, v in self._hits.items() if v and now - v[-1] < 60}

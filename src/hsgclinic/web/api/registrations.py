@@ -1,0 +1,135 @@
+"""Registration numbers: the public grab (the 07:00 rush), availability, and the desk's list/check-in/no-shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request, Response
+from pydantic import BaseModel, Field
+
+from hsgclinic.services import registration
+from hsgclinic.services.context import Actor, Role
+from hsgclinic.web.api.deps import Ctx, DeskActor, Who, client_address, patient_or
+
+router = APIRouter(tags=["registration numbers"])
+DESK = (Role.REGISTRAR,)
+
+
+class TakeNumber(BaseModel):
+    date: dt.date
+    name: str = Field(min_length=1, max_length=100)
+    id_number: str = Field(min_length=5, max_length=32)
+    phone: str = Field(min_length=6, max_length=32)
+    id_kind: str = "resident"
+
+
+class NumberOut(BaseModel):
+    registration_id: int
+    date: dt.date
+    queue_number: int
+    status: str
+    name: str
+    masked_id: str
+    access_code: str
+
+
+class AvailabilityOut(BaseModel):
+    date: dt.date
+    availability: str
+    rule: str
+    releases_at: str
+    quota: int
+    remaining: int
+
+
+class CancelIn(BaseModel):
+    reason: str = "patient"
+
+
+def _out(v: registration.NumberView) -> NumberOut:
+    return NumberOut(
+        registration_id=v.registration_id,
+        date=v.day,
+        queue_number=v.queue_number,
+        status=v.status,
+        name=v.name,
+        masked_id=v.masked_id,
+        access_code=v.access_code,
+    )
+
+
+@router.post(
+    "/registrations",
+    status_code=201,
+    response_model=NumberOut,
+    responses={
+        409: {"description": "sold_out, already_registered, closed, not_released, suspended"},
+        422: {"description": "invalid input"},
+        429: {"description": "rate limited"},
+    },
+)
+def take_number(
+    body: TakeNumber,
+    request: Request,
+    response: Response,
+    ctx: Ctx,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> NumberOut:
+    """Take the lowest free number for ``date`` in the patient's real name (REG-*). With an ``Idempotency-Key``
+    a retry gets the first answer and never a second number."""
+    request.app.state.grab_limiter.check(client_address(request))
+    taken = registration.take_number(
+        ctx,
+        Actor.public(client_address(request)),
+        day=body.date,
+        name=body.name,
+        id_number=body.id_number,
+        phone=body.phone,
+        id_kind=body.id_kind,
+        idempotency_key=idempotency_key,
+    )
+    if taken.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return _out(taken.number)
+
+
+@router.get("/registrations/availability/{day}", response_model=AvailabilityOut)
+def availability(day: dt.date, ctx: Ctx) -> AvailabilityOut:
+    a = registration.availability(ctx, day)
+    return AvailabilityOut(
+        date=day,
+        availability=a.status.availability.value,
+        rule=a.status.rule,
+        releases_at=a.status.releases_at.isoformat(timespec="minutes"),
+        quota=a.quota,
+        remaining=a.remaining,
+    )
+
+
+@router.get("/registrations", response_model=list[NumberOut])
+def list_day(day: dt.date, ctx: Ctx, actor: DeskActor) -> list[NumberOut]:
+    return [_out(v) for v in registration.list_day(ctx, actor, day)]
+
+
+@router.get("/registrations/{registration_id}", response_model=NumberOut)
+def get_number(registration_id: int, ctx: Ctx, actor: Who) -> NumberOut:
+    patient_or(actor, *DESK)
+    return _out(registration.get_number(ctx, actor, registration_id))
+
+
+@router.post("/registrations/{registration_id}/cancel", response_model=NumberOut)
+def cancel(registration_id: int, body: CancelIn, ctx: Ctx, actor: Who) -> NumberOut:
+    patient_or(actor, *DESK)
+    reason = body.reason if actor.is_staff else "patient"
+    return _out(registration.cancel_number(ctx, actor, registration_id, reason))
+
+
+@router.post("/registrations/{registration_id}/check-in", response_model=NumberOut)
+def check_in(registration_id: int, ctx: Ctx, actor: DeskActor) -> NumberOut:
+    return _out(registration.check_in(ctx, actor, registration_id))
+
+
+@router.post("/registrations/no-shows/{day}")
+def no_shows(day: dt.date, ctx: Ctx, actor: DeskActor) -> dict[str, Any]:
+    return {"date": day.isoformat(), "marked": registration.mark_no_shows(ctx, actor, day)}

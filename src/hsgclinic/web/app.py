@@ -1,0 +1,52 @@
+"""The FastAPI application factory: ``create_app(settings) -> FastAPI``.
+
+JSON API under ``/api/v1`` (OpenAPI at ``/openapi.json``, docs page at ``/api/docs``); the web UI is mounted by
+``hsgclinic.web.ui.mount_ui(app, clinic)`` when that package is installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from hsgclinic.bootstrap import Clinic, build_clinic
+from hsgclinic.config import Settings, load_settings
+from hsgclinic.web.api import api_router
+from hsgclinic.web.api.deps import GrabLimiter
+from hsgclinic.web.errors import install_error_handlers
+
+
+def create_app(settings: Settings | None = None, *, clinic: Clinic | None = None) -> FastAPI:
+    """Build the app. Refuses to start on an out-of-date schema (the embedded SQLite default upgrades itself)."""
+    clinic = clinic or build_clinic(settings or load_settings())
+    app = FastAPI(
+        title="hsgclinic",
+        version="1",
+        description="Painless HSG pathway: registration numbers, screening, booking, procedure, report, aftercare.",
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.clinic = clinic
+    app.state.grab_limiter = GrabLimiter(clinic.settings.grab_rate_per_minute)
+    install_error_handlers(app)
+    app.include_router(api_router())
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    if importlib.util.find_spec("hsgclinic.web.ui") is not None:
+        ui = importlib.import_module("hsgclinic.web.ui")
+        mount = getattr(ui, "mount_ui", None)
+        if mount is not None:
+            mount(app, clinic)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """For ``uvicorn --factory hsgclinic.web.app:app_from_environment`` (what ``hsgclinic serve`` runs)."""
+    return create_app(load_settings())
