@@ -15,6 +15,10 @@ from hsgclinic.web.ui.app_pages import install
 def mount_ui(app: FastAPI, clinic: Any) -> None:
     """Add the patient, kiosk and staff pages, ``/static`` and the HTML error pages to ``app``."""
     install(app, clinic)
+    from hsgclinic.web.ui import kiosk_pages
+
+    for router in (kiosk_pages.router,):
+        app.include_router(router)
 
 
 __all__ = ["mount_ui"]
