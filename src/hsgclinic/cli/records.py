@@ -169,8 +169,8 @@ def register(app: typer.Typer) -> None:
             _say(t, "The database already has data; nothing added.")
             return
         _say(t, "Added {count} synthetic patients.", count=result.patients)
-        for stage, count in sorted(result.stages.items()):
-            typer.echo(f"  {stage}: {count}")
+        for stage, count in result.stages.items():
+            typer.echo(f"  {t(stage)}: {count}")
         _say(t, "Staff logins (username / password / role):")
         for username, password, role in result.logins:
             typer.echo(f"  {username} / {password} / {role}")

@@ -1,4 +1,6 @@
-"""``hsgclinic demo``: synthetic patients at every stage of the pathway, plus staff logins. No real data."""
+"""``hsgclinic demo``: synthetic patients at every stage of the pathway, plus staff logins. No real data.
+
+Stage names are English message ids (translated by the CLI, catalogue ``api.po``)."""
 
 from __future__ import annotations
 
@@ -116,11 +118,11 @@ def fill_demo(clinic: HasCtx, *, if_empty: bool = False) -> DemoResult | None:
         taken = registration.take_number(c, Actor.public("demo"), day=visit, **person(n))
         result.patients += 1
         if last == "number":
-            result.stages["1 number taken"] += 1
+            result.stages["Number taken"] += 1
             return
         registration.check_in(_at(ctx, visit, 8), nurse, taken.number.registration_id)
         if last == "checked_in":
-            result.stages["2 checked in"] += 1
+            result.stages["Checked in"] += 1
             return
         pid = taken.number.patient_id
         c = _at(ctx, visit, 9)
@@ -133,7 +135,7 @@ def fill_demo(clinic: HasCtx, *, if_empty: bool = False) -> DemoResult | None:
                 issue_form=True,
                 screening=_screening(visit, temperature_c=Decimal("37.9")),
             )
-            result.stages["3 screening blocked (ELIG-TEMP)"] += 1
+            result.stages["Screening blocked (ELIG-TEMP)"] += 1
             return
         if last == "review":
             screening.record_screening(
@@ -144,26 +146,26 @@ def fill_demo(clinic: HasCtx, *, if_empty: bool = False) -> DemoResult | None:
                 issue_form=True,
                 screening=_screening(visit, intercourse_during_period=True, hcg=HcgResult.NEGATIVE),
             )
-            result.stages["4 screening awaiting review (ELIG-ABSTAIN)"] += 1
+            result.stages["Screening awaiting a doctor's review (ELIG-ABSTAIN)"] += 1
             return
         view = screening.record_screening(
             c, doctor, patient_id=pid, doctor_name="李医生", issue_form=True, screening=_screening(visit)
         )
         form = screening.issue_application_form(c, doctor, view.screening_id)
         if last == "form":
-            result.stages["5 application form issued"] += 1
+            result.stages["Application form issued"] += 1
             return
         offers = booking.options(c, nurse, form.form_id)
         if not offers.offers:
-            result.stages["5 application form issued"] += 1
+            result.stages["Application form issued"] += 1
             return
         appt = booking.book(c, nurse, form.form_id, offers.offers[0].day)
         if last == "booked":
-            result.stages["6 booked, unpaid"] += 1
+            result.stages["Procedure booked, unpaid"] += 1
             return
         payments.record_payment(c, nurse, appt.appointment_id, "wechat")
         if last == "paid":
-            result.stages["7 booked and paid"] += 1
+            result.stages["Procedure booked and paid"] += 1
             return
         p = _at(ctx, appt.day, 9, 10)
         start = p.now()
@@ -171,7 +173,7 @@ def fill_demo(clinic: HasCtx, *, if_empty: bool = False) -> DemoResult | None:
             procedure.record_procedure(
                 p, rad, appt.appointment_id, procedure.ProcedureInput(HcgResult.POSITIVE, "赵医生")
             )
-            result.stages["8 stopped: hCG positive (ELIG-PREG)"] += 1
+            result.stages["Procedure stopped: hCG positive (ELIG-PREG)"] += 1
             return
         proc = procedure.record_procedure(
             p,
@@ -198,11 +200,11 @@ def fill_demo(clinic: HasCtx, *, if_empty: bool = False) -> DemoResult | None:
         )
         report = procedure.write_report(p, rad, proc.procedure_id, findings)
         if last == "report_draft":
-            result.stages["9 procedure done, report draft"] += 1
+            result.stages["Procedure done, report in draft"] += 1
             return
         procedure.sign_report(p, rad, report.report_id)
         procedure.produce_aftercare(p, rad, proc.procedure_id)
-        result.stages["10 report signed, aftercare plan"] += 1
+        result.stages["Report signed, aftercare plan made"] += 1
 
     plan: list[tuple[dt.date, str, int]] = [
         (past, "signed", 4),
@@ -222,6 +224,6 @@ def fill_demo(clinic: HasCtx, *, if_empty: bool = False) -> DemoResult | None:
             n += 1
             try:
                 flow(n, day, last)
-            except ServiceError as exc:
-                result.stages[f"skipped ({exc.code})"] += 1
+            except ServiceError:
+                result.stages["Skipped: a rule refused this step"] += 1
     return result
