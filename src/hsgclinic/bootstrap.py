@@ -39,22 +39,33 @@ T = TypeVar("T")
 
 
 class _TTL:
-    """A value recomputed when older than ``seconds`` or after :meth:`clear`."""
+    """A value recomputed when older than ``seconds`` or after :meth:`clear`. While one thread recomputes, the
+    others keep using the previous value (no stampede of calendar builds when it expires under load)."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._lock = threading.Lock()
         self._values: dict[object, tuple[float, object]] = {}
+        self._refreshing: set[object] = set()
 
     def get(self, key: object, make: Callable[[], T]) -> T:
         now = time.monotonic()
         with self._lock:
             hit = self._values.get(key)
-        if hit is not None and now - hit[0] < self.seconds:
+            fresh = hit is not None and now - hit[0] < self.seconds
+            if hit is not None and not fresh and key in self._refreshing:
+                return hit[1]  # type: ignore[return-value]
+            if not fresh:
+                self._refreshing.add(key)
+        if fresh and hit is not None:
             return hit[1]  # type: ignore[return-value]
-        value = make()
+        try:
+            value = make()
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
         with self._lock:
-            self._values[key] = (now, value)
+            self._values[key] = (time.monotonic(), value)
         return value
 
     def clear(self) -> None:
@@ -78,6 +89,7 @@ class Clinic:
     settings: Settings
     engine: Engine
     ctx: ServiceContext
+    aux_engine: Engine | None = None
 
     @property
     def clock(self) -> Clock:
@@ -97,6 +109,8 @@ class Clinic:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.aux_engine is not None:
+            self.aux_engine.dispose()
 
 
 def build_clinic(
@@ -115,12 +129,16 @@ def build_clinic(
     if check_schema:
         schema.ensure_schema(engine, embedded=settings.is_embedded)
     uow = uow_factory(engine)
+    # The caches load through their own tiny pool: a service holding a connection may ask for the calendar, and
+    # loading it from the same pool could wait for ever when every connection is held by such a service.
+    aux_engine = make_engine(engine.url.render_as_string(hide_password=False), pool_size=2)
+    aux = uow_factory(aux_engine)
     notices = load_notice_dir(settings.calendar_notice_dir)
     calendars = _TTL(cache_seconds)
     effective_cache = _TTL(cache_seconds)
 
     def overrides() -> list[CalendarOverride]:
-        with uow(write=False, serialise_writes=False) as u:
+        with aux(write=False, serialise_writes=False) as u:
             rows = u.session.execute(select(CalendarOverrideRow)).scalars().all()
             return [CalendarOverride(r.day, OverrideKind(r.kind), r.name_zh, r.name_en) for r in rows]
 
@@ -134,7 +152,7 @@ def build_clinic(
 
     def effective() -> Effective:
         def make() -> Effective:
-            with uow(write=False, serialise_writes=False) as u:
+            with aux(write=False, serialise_writes=False) as u:
                 row = u.session.get(ClinicSettingsRow, 1)
             return Effective(
                 daily_numbers=_pick(row.daily_numbers if row else None, settings.daily_numbers),
@@ -156,7 +174,7 @@ def build_clinic(
         on_calendar_change=calendars.clear,
         on_settings_change=effective_cache.clear,
     )
-    return Clinic(settings=settings, engine=engine, ctx=ctx)
+    return Clinic(settings=settings, engine=engine, ctx=ctx, aux_engine=aux_engine)
 
 
 def _pick(value: T | None, default: T) -> T:

@@ -134,13 +134,14 @@ def take_number(
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
         raise InvalidInput("invalid_idempotency_key", N_("The Idempotency-Key must be 1–128 characters."))
     quota = ctx.effective().daily_numbers
+    status = _release(ctx, day)
     # 1. Cheap, lock-free look: a stored answer, or the day already sold out.
     with ctx.read() as uow:
         if idempotency_key is not None:
             stored = idempotency.lookup(uow.session, "registration", idempotency_key, digest)
             if stored is not None:
                 return NumberTaken(_view_from_json(stored), replayed=True)
-        _refuse_unless_open(_release(ctx, day))
+        _refuse_unless_open(status)
         left = locking.remaining(uow.session, locking.REGISTRATION, day)
     if left == 0:
         raise _sold_out(day)
