@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hsgclinic.domain.messages import N_, Message
+from hsgclinic.services import desk as desk_service
 from hsgclinic.services import registration
 from hsgclinic.services.context import Actor, Role
 from hsgclinic.services.errors import ServiceError
@@ -41,6 +42,7 @@ def _queue(request: Request, actor: Actor, day: dt.date, status_code: int = 200,
         day=day,
         today=today,
         numbers=numbers,
+        progress=desk_service.progress_for_day(ctx, actor, day),
         counts=counts,
         prev_day=day - dt.timedelta(days=1),
         next_day=day + dt.timedelta(days=1),

@@ -237,4 +237,8 @@ async def screening_submit(request: Request, registration_id: int) -> Response:
         )
     except ServiceError as exc:
         return _render(request, number, form, 409, result=result, reviews=reviews, refusal=exc)
-    return ui.pages.render(request, "staff/screening_done.html", nav="desk", number=number, view=view)
+    extra: dict[str, Any] = {}
+    if view.application_form_number:
+        issued = screening.issue_application_form(ui.clinic.ctx, actor, view.screening_id)  # the same form again
+        extra["booking_url"] = f"/staff/booking/{issued.form_id}"
+    return ui.pages.render(request, "staff/screening_done.html", nav="desk", number=number, view=view, **extra)
