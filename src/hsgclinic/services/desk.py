@@ -18,6 +18,7 @@ from hsgclinic.persistence.models import (
     ProcedureAppointment,
     ProcedureRecord,
     RegistrationNumber,
+    Report,
     Screening,
 )
 from hsgclinic.services import audit
@@ -50,6 +51,7 @@ class ScheduleRow:
     payment_status: str
     receipt_number: str | None
     procedure_id: int | None
+    report_status: str | None = None  # draft, signed
 
 
 def _staff(actor: Actor) -> None:
@@ -134,11 +136,12 @@ def schedule(ctx: ServiceContext, actor: Actor, day: dt.date) -> list[ScheduleRo
     with ctx.write() as uow:
         s = uow.session
         rows = s.execute(
-            select(ProcedureAppointment, Patient, ApplicationForm, Payment, ProcedureRecord.id)
+            select(ProcedureAppointment, Patient, ApplicationForm, Payment, ProcedureRecord.id, Report.status)
             .join(Patient, Patient.id == ProcedureAppointment.patient_id)
             .join(ApplicationForm, ApplicationForm.id == ProcedureAppointment.application_form_id)
             .outerjoin(Payment, Payment.appointment_id == ProcedureAppointment.id)
             .outerjoin(ProcedureRecord, ProcedureRecord.appointment_id == ProcedureAppointment.id)
+            .outerjoin(Report, Report.procedure_id == ProcedureRecord.id)
             .where(ProcedureAppointment.day == day)
             .order_by(ProcedureAppointment.slot_number, ProcedureAppointment.id)
         ).all()
@@ -157,6 +160,7 @@ def schedule(ctx: ServiceContext, actor: Actor, day: dt.date) -> list[ScheduleRo
             payment_status=pay.status if pay else "unpaid",
             receipt_number=pay.receipt_number if pay else None,
             procedure_id=proc_id,
+            report_status=report_status,
         )
-        for a, p, f, pay, proc_id in rows
+        for a, p, f, pay, proc_id, report_status in rows
     ]

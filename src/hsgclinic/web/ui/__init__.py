@@ -15,9 +15,9 @@ from hsgclinic.web.ui.app_pages import install
 def mount_ui(app: FastAPI, clinic: Any) -> None:
     """Add the patient, kiosk and staff pages, ``/static`` and the HTML error pages to ``app``."""
     install(app, clinic)
-    from hsgclinic.web.ui import desk, desk_booking, desk_screening, kiosk_pages
+    from hsgclinic.web.ui import desk, desk_booking, desk_screening, kiosk_pages, radiology
 
-    for router in (kiosk_pages.router, desk.router, desk_screening.router, desk_booking.router):
+    for router in (kiosk_pages.router, desk.router, desk_screening.router, desk_booking.router, radiology.router):
         app.include_router(router)
 
 
