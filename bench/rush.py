@@ -135,6 +135,14 @@ async def rush(args: argparse.Namespace) -> int:
                 codes[code] += 1
                 latency[code].append(ms)
 
+    async def warm() -> None:  # a server that has been up: pools connected, calendar and settings cached
+        conn = Connection(host, port)
+        for _ in range(max(1, args.warmup // args.connections)):
+            await conn.request("GET", f"/api/v1/registrations/availability/{day}")
+        await conn.close()
+
+    if args.warmup:
+        await asyncio.gather(*(warm() for _ in range(args.connections)))
     t0 = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(args.connections)))
     wall = time.perf_counter() - t0
@@ -172,6 +180,7 @@ def main() -> None:
     ap.add_argument("--repeat-share", type=float, default=0.15, help="share of attempts by an earlier person")
     ap.add_argument("--date", help="clinic day (default: today in Asia/Shanghai)")
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--warmup", type=int, default=256, help="availability requests before the rush (0: none)")
     try:
         import uvloop
 

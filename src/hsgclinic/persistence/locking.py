@@ -23,12 +23,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, case, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, String, Table, and_, case, func, insert, literal, select, update
+from sqlalchemy import cast as cast_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from hsgclinic.persistence.models import DayCounter
+from hsgclinic.persistence.models import AuditEvent, DayCounter
 
 COUNTERS = cast(Table, DayCounter.__table__)
 REGISTRATION = "registration"
@@ -95,9 +96,12 @@ def take_place(
     holder: Table,
     values: Mapping[str, Any],
     number_column: str,
+    audit: Mapping[str, Any] | None = None,
 ) -> tuple[int, int] | None:
     """Take the lowest free place of ``day`` and insert the holder's row; ``(row id, number)`` or None if full.
 
+    ``audit`` (the values of an :class:`AuditEvent` without ``record_id``) is written in the same statement on
+    PostgreSQL, so that the hot row's lock is held for one statement and the commit only.
     Must run inside a write unit of work. The caller commits (or rolls back on a constraint violation).
     """
     dialect = session.get_bind().dialect.name
@@ -119,7 +123,16 @@ def take_place(
             .from_select(columns, select(*params, granted.c.last_taken))
             .returning(holder.c.id, holder.c[number_column])
         )
-        row = session.execute(stmt).first()
+        if audit is None:
+            row = session.execute(stmt).first()
+            return None if row is None else (int(row[0]), int(row[1]))
+        held = stmt.cte("held")
+        events = cast(Table, AuditEvent.__table__)
+        audit_cols = [*audit.keys(), "record_id"]
+        audit_params = [literal(v, type_=events.c[k].type) for k, v in audit.items()]
+        audit_stmt = insert(events).from_select(audit_cols, select(*audit_params, cast_(held.c.id, String)))
+        logged = audit_stmt.cte("logged")
+        row = session.execute(select(held.c.id, held.c[number_column]).add_cte(logged)).first()
         return None if row is None else (int(row[0]), int(row[1]))
     number = session.execute(grant).scalar_one_or_none()
     if number is None:
@@ -127,6 +140,8 @@ def take_place(
     new_id = session.execute(
         insert(holder).values(**values, **{number_column: number}).returning(holder.c.id)
     ).scalar_one()
+    if audit is not None:
+        session.execute(insert(AuditEvent).values(**audit, record_id=str(new_id)))
     return int(new_id), int(number)
 
 

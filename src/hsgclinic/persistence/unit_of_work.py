@@ -20,9 +20,10 @@ class UnitOfWork:
     session: Session
     dialect: str
 
-    def __init__(self, engine: Engine, *, write: bool, serialise_writes: bool = True) -> None:
+    def __init__(self, engine: Engine, *, write: bool, serialise_writes: bool = True, deferred: bool = False) -> None:
         self._engine = engine
         self._write = write
+        self._deferred = deferred  # tests only: a write transaction that starts with a plain BEGIN on SQLite
         self.dialect = engine.dialect.name
         self._lock: threading.Lock | None = write_lock_for(engine) if (write and serialise_writes) else None
         self._conn: Connection | None = None
@@ -33,7 +34,10 @@ class UnitOfWork:
         if self._lock is not None:
             self._lock.acquire()
         try:
-            conn = self._engine.connect().execution_options(hsg_write=self._write)
+            conn = self._engine.connect().execution_options(hsg_write=self._write and not self._deferred)
+            if not self._write and self.dialect == "postgresql":
+                # a read is one statement's snapshot: no BEGIN/ROLLBACK round trips
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             self._conn = conn
             self._tx = conn.begin()
             self.session = Session(bind=conn, expire_on_commit=False, autoflush=True)
@@ -78,7 +82,7 @@ UnitOfWorkFactory = Callable[..., UnitOfWork]
 
 
 def uow_factory(engine: Engine) -> Callable[..., UnitOfWork]:
-    def make(*, write: bool = True, serialise_writes: bool = True) -> UnitOfWork:
-        return UnitOfWork(engine, write=write, serialise_writes=serialise_writes)
+    def make(*, write: bool = True, serialise_writes: bool = True, deferred: bool = False) -> UnitOfWork:
+        return UnitOfWork(engine, write=write, serialise_writes=serialise_writes, deferred=deferred)
 
     return make

@@ -109,7 +109,7 @@ class ServiceContext:
         """A write unit of work; with the guard off (tests only) SQLite gets a deferred BEGIN and no lock."""
         if self.guard.enabled:
             return self.uow(write=True)
-        return self.uow(write=False, serialise_writes=False)
+        return self.uow(write=True, serialise_writes=False, deferred=True)
 
     def read(self) -> UnitOfWork:
         return self.uow(write=False, serialise_writes=False)

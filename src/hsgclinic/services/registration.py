@@ -190,22 +190,20 @@ def take_number(
                     "client_address": actor.address[:64],
                 },
                 number_column="queue_number",
+                audit=audit.values(
+                    actor,
+                    "registration.take",
+                    "registration_number",
+                    at=now,
+                    patient_id=patient.id,
+                    detail={"day": day.isoformat()},
+                ),
             )
             if granted is None:
                 raise _sold_out(day)
             reg_id, queue_number = granted
             view = NumberView(
                 reg_id, day, queue_number, "taken", patient.name, mask_id(patient.id_number), patient.id, code
-            )
-            audit.record(
-                s,
-                actor,
-                "registration.take",
-                "registration_number",
-                reg_id,
-                at=now,
-                patient_id=patient.id,
-                detail={"day": day.isoformat(), "queue_number": queue_number},
             )
             if idempotency_key is not None:
                 idempotency.store(s, "registration", idempotency_key, digest, 201, view.as_json(), now)

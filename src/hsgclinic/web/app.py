@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
@@ -18,11 +21,20 @@ from hsgclinic.web.api import api_router
 from hsgclinic.web.api.deps import GrabLimiter
 from hsgclinic.web.errors import install_error_handlers
 
+THREADS = 4  # worker threads for the (synchronous) routes: more only adds GIL and row-lock waiting
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
+
 
 def create_app(settings: Settings | None = None, *, clinic: Clinic | None = None) -> FastAPI:
     """Build the app. Refuses to start on an out-of-date schema (the embedded SQLite default upgrades itself)."""
     clinic = clinic or build_clinic(settings or load_settings())
     app = FastAPI(
+        lifespan=_lifespan,
         title="hsgclinic",
         version="1",
         description="Painless HSG pathway: registration numbers, screening, booking, procedure, report, aftercare.",
