@@ -24,7 +24,7 @@ from hsgclinic.services import registration
 from hsgclinic.services.context import Actor, FixedClock
 from hsgclinic.services.errors import RuleRefused
 from hsgclinic.services.synthetic import synthetic_name, synthetic_phone, synthetic_resident_id
-from hsgtest import CLINIC_NOW, empty_tables, make_settings
+from hsgtest import CLINIC_NOW, make_settings
 
 TODAY = CLINIC_NOW.date()
 QUOTA = 5
@@ -79,16 +79,6 @@ def _rush_threads(
         ).scalar_one()
     clinic.dispose()
     return outcomes, sorted(numbers), live
-
-
-@pytest.fixture
-def pg_empty(pg_url: str) -> str:
-    from hsgclinic.persistence.engine import make_engine
-
-    engine = make_engine(pg_url)
-    empty_tables(engine)
-    engine.dispose()
-    return pg_url
 
 
 @pytest.mark.postgres
