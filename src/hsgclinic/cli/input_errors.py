@@ -8,16 +8,12 @@ from typing import NoReturn
 
 import typer
 
-from hsgclinic.domain.messages import N_, Message
+from hsgclinic.domain.messages import N_, Message, MessageError
 from hsgclinic.i18n import translator
 
 
-class InputError(Exception):
+class InputError(MessageError):
     """Bad input: shown as one line in the reader's language, exit code 2."""
-
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.english())
-        self.message = message
 
 
 def fail(message: Message, lang: str | None) -> NoReturn:

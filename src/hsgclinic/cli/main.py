@@ -18,7 +18,7 @@ import typer
 from typer.exceptions import TyperException
 
 from hsgclinic.cli.input_errors import InputError, fail, lang_option, parse_date, parse_int, parse_optional_date
-from hsgclinic.domain.messages import N_
+from hsgclinic.domain.messages import N_, MessageError
 
 app = typer.Typer(
     name="hsgclinic",
@@ -61,6 +61,19 @@ def _emit_json(data: object) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _answer(result: object, locale: str, as_json: bool, view: str) -> None:
+    """Print ``result`` for a machine (``presenters.<view>_json``) or a person (``screens.show_<view>``)."""
+    from hsgclinic import presenters
+    from hsgclinic.cli import screens
+    from hsgclinic.i18n import translator
+
+    t = translator(locale)
+    if as_json:
+        _emit_json(getattr(presenters, f"{view}_json")(result, t))
+    else:
+        getattr(screens, f"show_{view}")(result, t)
+
+
 @app.command()
 def plan(
     period_end: Annotated[str, typer.Option("--period-end", help="Last day with bleeding, YYYY-MM-DD")],
@@ -75,9 +88,8 @@ def plan(
     as_json: JsonOpt = False,
 ) -> None:
     """Her own dates: visit days, the procedure window, estimated ovulation, or the next cycle's dates."""
-    from hsgclinic.domain.cycle import CycleFacts, CycleInputError
+    from hsgclinic.domain.cycle import CycleFacts
     from hsgclinic.domain.planning import plan_visit
-    from hsgclinic.i18n import translator
 
     locale = _lang(lang)
     try:
@@ -96,17 +108,9 @@ def plan(
         horizon = facts.period_end + dt.timedelta(days=rules.max_cycle_days * 2)
         calendar = _calendar(settings, day, facts.period_end, horizon)
         result = plan_visit(facts, calendar, rules, today=day)
-    except (InputError, CycleInputError) as exc:
+    except MessageError as exc:
         fail(exc.message, locale)
-    t = translator(locale)
-    if as_json:
-        from hsgclinic.presenters import plan_json
-
-        _emit_json(plan_json(result, t))
-    else:
-        from hsgclinic.cli.screens import show_plan
-
-        show_plan(result, t)
+    _answer(result, locale, as_json, "plan")
 
 
 @app.command()
@@ -120,9 +124,8 @@ def aftercare(
     as_json: JsonOpt = False,
 ) -> None:
     """Every aftercare item (CARE-*) as a date, with the report pick-up day (REPORT-READY)."""
-    from hsgclinic.domain.aftercare import AftercareInputError, plan_aftercare
+    from hsgclinic.domain.aftercare import plan_aftercare
     from hsgclinic.domain.report import ContrastKind
-    from hsgclinic.i18n import translator
 
     locale = _lang(lang)
     try:
@@ -144,17 +147,9 @@ def aftercare(
             period_start=parse_optional_date(period_start, "--period-start"),
             cycle_length=length,
         )
-    except (InputError, AftercareInputError) as exc:
+    except MessageError as exc:
         fail(exc.message, locale)
-    t = translator(locale)
-    if as_json:
-        from hsgclinic.presenters import aftercare_json
-
-        _emit_json(aftercare_json(result, t))
-    else:
-        from hsgclinic.cli.screens import show_aftercare
-
-        show_aftercare(result, t)
+    _answer(result, locale, as_json, "aftercare")
 
 
 @app.command()
@@ -164,9 +159,8 @@ def screen(
     as_json: JsonOpt = False,
 ) -> None:
     """Every eligibility rule's outcome (ELIG-*) for one screening visit."""
-    from hsgclinic.cli.screening_file import ScreeningFileError, read_screening_file
+    from hsgclinic.cli.screening_file import read_screening_file
     from hsgclinic.domain.eligibility import screen as run_screen
-    from hsgclinic.i18n import translator
 
     locale = _lang(lang)
     try:
@@ -175,17 +169,9 @@ def screen(
         data = read_screening_file(file)
         calendar = _calendar(settings, data.visit_date, data.cycle.period_end)
         result = run_screen(data, calendar, rules)
-    except (InputError, ScreeningFileError) as exc:
+    except MessageError as exc:
         fail(exc.message, locale)
-    t = translator(locale)
-    if as_json:
-        from hsgclinic.presenters import screening_json
-
-        _emit_json(screening_json(result, t))
-    else:
-        from hsgclinic.cli.screens import show_screening
-
-        show_screening(result, t)
+    _answer(result, locale, as_json, "screening")
 
 
 @app.command("calendar")
@@ -210,7 +196,7 @@ def calendar_command(
             raise InputError(N_("Ask for at most ten years at a time."))
         calendar = _calendar(settings, first, last)
         infos = [describe_day(calendar, d) for d in calendar.days(first, last)]
-    except InputError as exc:
+    except MessageError as exc:
         fail(exc.message, locale)
     t = translator(locale)
     if as_json:
@@ -226,7 +212,7 @@ def calendar_command(
 def _lang(value: str | None) -> str:
     try:
         return lang_option(value)
-    except InputError as exc:
+    except MessageError as exc:
         fail(exc.message, None)
 
 

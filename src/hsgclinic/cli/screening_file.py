@@ -11,13 +11,11 @@ from typing import Any
 from hsgclinic.domain.cycle import CycleFacts
 from hsgclinic.domain.eligibility import Contraindication, ContrastReaction, HcgResult, ScreeningInput
 from hsgclinic.domain.leukorrhea import Cleanliness, LeukorrheaResult
-from hsgclinic.domain.messages import N_, Message
+from hsgclinic.domain.messages import N_, MessageError
 
 
-class ScreeningFileError(ValueError):
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.english())
-        self.message = message
+class ScreeningFileError(MessageError):
+    """Input that cannot be accepted (see :class:`MessageError`)."""
 
 
 def _date(data: dict[str, Any], key: str, required: bool = False) -> dt.date | None:

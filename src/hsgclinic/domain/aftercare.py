@@ -7,15 +7,13 @@ from dataclasses import dataclass
 
 from hsgclinic.domain.clinic_calendar import ClinicCalendar
 from hsgclinic.domain.findings import Finding, Outcome
-from hsgclinic.domain.messages import N_, Message
+from hsgclinic.domain.messages import N_, Message, MessageError
 from hsgclinic.domain.report import ContrastKind, ReportFindings, report_ready_on
 from hsgclinic.domain.rules import Rules
 
 
-class AftercareInputError(ValueError):
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.english())
-        self.message = message
+class AftercareInputError(MessageError):
+    """Input that cannot be accepted (see :class:`MessageError`)."""
 
 
 @dataclass(frozen=True)

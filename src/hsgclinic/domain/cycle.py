@@ -5,16 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from hsgclinic.domain.messages import N_, Message
+from hsgclinic.domain.messages import N_, MessageError
 from hsgclinic.domain.rules import Rules
 
 
-class CycleInputError(ValueError):
+class CycleInputError(MessageError):
     """Cycle facts that cannot be true; carries a translatable message for the person who typed them."""
-
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.english())
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from hsgclinic.domain.messages import N_, Message
+from hsgclinic.domain.messages import N_, MessageError
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -20,10 +20,8 @@ class IdKind(enum.StrEnum):
     PASSPORT = "passport"
 
 
-class IdentityError(ValueError):
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.english())
-        self.message = message
+class IdentityError(MessageError):
+    """Input that cannot be accepted (see :class:`MessageError`)."""
 
 
 @dataclass(frozen=True)

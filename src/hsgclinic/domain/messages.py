@@ -56,3 +56,11 @@ def _plain(value: object) -> object:
 
 def N_(msgid: str, **params: object) -> Message:
     return Message(msgid, MappingProxyType(dict(params)))
+
+
+class MessageError(ValueError):
+    """Input that cannot be accepted, with a translatable sentence for the person who typed it."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.english())
+        self.message = message
