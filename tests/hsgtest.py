@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, text
 
 from hsgclinic.config import Settings
-from hsgclinic.persistence.base import Base
+from hsgclinic.persistence.base import Base, load_all_models
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TEST_SECRET = "test-secret-key-0123456789abcdef0123456789"
@@ -36,6 +36,7 @@ def make_settings(database_url: str, tmp: Path, **extra: object) -> Settings:
 
 
 def empty_tables(engine: Engine) -> None:
+    load_all_models()
     names = [t.name for t in Base.metadata.sorted_tables]
     with engine.begin() as c:
         if engine.dialect.name == "postgresql":

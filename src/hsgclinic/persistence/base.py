@@ -48,3 +48,17 @@ Money = Numeric(10, 2, asdecimal=True)
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dt.datetime: UTCDateTime(), Decimal: Money, dict[str, Any]: JSON()}  # noqa: RUF012
+
+
+def load_all_models() -> None:
+    """Import every module that defines tables: ``persistence.models`` and any ``persistence/*_models.py`` (other
+    areas keep their tables beside ours), so that ``Base.metadata`` is complete for Alembic and ``db check``."""
+    import importlib
+    import pkgutil
+
+    import hsgclinic.persistence as package
+
+    importlib.import_module("hsgclinic.persistence.models")
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.endswith("_models"):
+            importlib.import_module(f"hsgclinic.persistence.{info.name}")

@@ -12,10 +12,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from hsgclinic.persistence import models  # noqa: F401  (registers every table)
-from hsgclinic.persistence.base import Base
+from hsgclinic.persistence.base import Base, load_all_models
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+load_all_models()
 
 
 class SchemaOutOfDate(RuntimeError):

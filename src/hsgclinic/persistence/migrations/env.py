@@ -8,10 +8,10 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Engine
 
-from hsgclinic.persistence import models  # noqa: F401  (registers every table)
-from hsgclinic.persistence.base import Base, UTCDateTime
+from hsgclinic.persistence.base import Base, UTCDateTime, load_all_models
 from hsgclinic.persistence.engine import make_engine
 
+load_all_models()
 config = context.config
 target_metadata = Base.metadata
 
