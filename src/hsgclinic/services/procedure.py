@@ -166,12 +166,12 @@ def findings_from_json(data: dict[str, Any]) -> ReportFindings:
     try:
         c = data["cavity"]
 
-        def tube(t: dict[str, Any]) -> TubeFinding:
+        def tube(side: dict[str, Any]) -> TubeFinding:
             return TubeFinding(
-                Patency(t["patency"]),
-                ObstructionLevel(t["obstruction_level"]),
-                bool(t["hydrosalpinx"]),
-                Spill(t["spill"]),
+                Patency(side["patency"]),
+                ObstructionLevel(side["obstruction_level"]),
+                bool(side["hydrosalpinx"]),
+                Spill(side["spill"]),
             )
 
         return ReportFindings(
