@@ -97,20 +97,24 @@ def take_place(
     values: Mapping[str, Any],
     number_column: str,
     audit: Mapping[str, Any] | None = None,
+    counter_known: bool = False,
 ) -> tuple[int, int] | None:
     """Take the lowest free place of ``day`` and insert the holder's row; ``(row id, number)`` or None if full.
 
     ``audit`` (the values of an :class:`AuditEvent` without ``record_id``) is written in the same statement on
     PostgreSQL, so that the hot row's lock is held for one statement and the commit only.
-    Must run inside a write unit of work. The caller commits (or rolls back on a constraint violation).
+    ``counter_known``: the caller has made sure the day's counter exists, so with the guard on the extra read
+    is skipped (the conditional UPDATE is the check). Must run inside a write unit of work. The caller commits
+    (or rolls back on a constraint violation).
     """
     dialect = session.get_bind().dialect.name
-    left = remaining(session, resource, day)
-    if left is None:
-        ensure_counter(session, resource, day, quota)
+    if not (counter_known and guard.enabled):  # with the guard the conditional UPDATE is the check
         left = remaining(session, resource, day)
-    if left is None or left <= 0:
-        return None
+        if left is None:
+            ensure_counter(session, resource, day, quota)
+            left = remaining(session, resource, day)
+        if left is None or left <= 0:
+            return None
     if guard.after_check is not None:
         guard.after_check()
     grant = _grant_statement(resource, day, dialect, guard)

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -69,3 +70,33 @@ def find_or_create(
     maker = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(maker(Patient).values(**values).on_conflict_do_nothing())
     return session.execute(select(Patient).where(Patient.id_hash == key)).scalar_one()
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    id: int
+    name: str
+    id_number: str
+
+
+def upsert(
+    session: Session, secret_key: str, name: str, identity: Identity, phone: str, now: dt.datetime
+) -> PatientRow:
+    """Find or create in ONE statement (``INSERT … ON CONFLICT (id_hash) DO UPDATE SET phone … RETURNING``): the
+    rush path's round trips matter. The name stays as first registered; the phone is the latest given."""
+    key = id_hash(secret_key, identity)
+    maker = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = maker(Patient).values(
+        id_kind=identity.kind.value,
+        id_hash=key,
+        id_number=identity.number,
+        id_last4=identity.last4,
+        name=name,
+        phone=phone,
+        birth_date=identity.birth_date,
+        sex=identity.sex,
+        created_at=now,
+    )
+    stmt = stmt.on_conflict_do_update(index_elements=["id_hash"], set_={"phone": stmt.excluded.phone})
+    row = session.execute(stmt.returning(Patient.id, Patient.name, Patient.id_number)).one()
+    return PatientRow(int(row[0]), str(row[1]), str(row[2]))

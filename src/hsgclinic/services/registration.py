@@ -12,7 +12,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from hsgclinic.domain.identity import mask_id
@@ -154,16 +154,20 @@ def take_number(
     try:
         with ctx.write() as uow:
             s = uow.session
-            patient = patients.find_or_create(s, ctx.settings.secret_key, clean_name, identity, clean_phone, now)
-            _refuse_if_suspended(ctx, s, patient.id)
-            live = s.execute(
-                select(RegistrationNumber.id).where(
-                    RegistrationNumber.day == day,
+            if not ctx.guard.enabled and (locking.remaining(s, locking.REGISTRATION, day) or 0) <= 0:
+                raise _sold_out(day)  # tests only: the naive check-then-act the guard replaces, read first
+            patient = patients.upsert(s, ctx.settings.secret_key, clean_name, identity, clean_phone, now)
+            history = s.execute(
+                select(RegistrationNumber.day, RegistrationNumber.counts_as_noshow).where(
                     RegistrationNumber.patient_id == patient.id,
-                    RegistrationNumber.active.is_(True),
+                    or_(
+                        RegistrationNumber.counts_as_noshow.is_(True),
+                        and_(RegistrationNumber.day == day, RegistrationNumber.active.is_(True)),
+                    ),
                 )
-            ).first()
-            if live is not None:
+            ).all()
+            _refuse_if_suspended(ctx, [d for d, noshow in history if noshow])
+            if any(d == day and not noshow for d, noshow in history):
                 if idempotency_key is not None:  # a concurrent twin of this very request won: its answer
                     stored = idempotency.lookup(s, "registration", idempotency_key, digest)
                     if stored is not None:
@@ -190,6 +194,7 @@ def take_number(
                     "client_address": actor.address[:64],
                 },
                 number_column="queue_number",
+                counter_known=True,
                 audit=audit.values(
                     actor,
                     "registration.take",
@@ -243,15 +248,12 @@ def _view_from_json(data: dict[str, Any]) -> NumberView:
     )
 
 
-def _refuse_if_suspended(ctx: ServiceContext, session: Any, patient_id: int) -> None:
-    days = session.execute(
-        select(RegistrationNumber.day).where(
-            RegistrationNumber.patient_id == patient_id, RegistrationNumber.counts_as_noshow.is_(True)
-        )
-    ).scalars()
+def _refuse_if_suspended(ctx: ServiceContext, noshow_days: list[dt.date]) -> None:
+    if len(noshow_days) < ctx.settings.noshow_limit:
+        return
     st = ctx.settings
     status = noshow_suspension(
-        list(days),
+        noshow_days,
         today=ctx.today(),
         limit=st.noshow_limit,
         window_days=st.noshow_window_days,
