@@ -6,6 +6,7 @@ with a code and a sentence, never a trace.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Any
 
@@ -95,11 +96,27 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body(t, code, msg), status_code=exc.status_code, headers=getattr(exc, "headers", None)
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        t = translator_for(request)
-        return JSONResponse(
-            error_body(t, "internal_error", N_("Something went wrong on our side; please try again.")),
-            status_code=500,
-        )
+    app.add_exception_handler(Exception, unexpected_error)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """A 500 in the API's envelope: a code and a sentence in the reader's language, the trace only in the log."""
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    t = translator_for(request)
+    return JSONResponse(
+        error_body(t, "internal_error", N_("Something went wrong on our side; please try again.")),
+        status_code=500,
+    )
+
+
+def keep_api_errors_json(app: FastAPI) -> None:
+    """After the UI has installed its HTML error pages: paths under /api/ keep the JSON envelope."""
+    page_handler = app.exception_handlers.get(Exception)
+
+    async def server_error(request: Request, exc: Exception) -> Any:
+        if page_handler is None or request.url.path.startswith("/api/"):
+            return await unexpected_error(request, exc)
+        answer = page_handler(request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    app.add_exception_handler(Exception, server_error)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from hsgclinic.services import admin
@@ -20,7 +20,7 @@ class SettingsIn(BaseModel):
     procedure_capacity: int | None = Field(default=None, ge=1, le=500)
     release_time: dt.time | None = None
     booking_horizon_days: int | None = Field(default=None, ge=0, le=60)
-    price_cny: Decimal | None = Field(default=None, ge=0, decimal_places=2)
+    price_cny: Decimal | None = Field(default=None, ge=0, le=99_999_999, decimal_places=2)
 
 
 class SettingsOut(BaseModel):
@@ -87,11 +87,11 @@ def delete_override(day: dt.date, ctx: Ctx, actor: AdminActor) -> Response:
 def audit_events(
     ctx: Ctx,
     actor: AdminActor,
-    patient_id: int | None = None,
+    patient_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     action: str | None = None,
     actor_name: str | None = None,
     since: dt.datetime | None = None,
-    limit: int = 200,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
     rows = admin.list_audit(
         ctx, actor, patient_id=patient_id, action=action, actor_name=actor_name, since=since, limit=limit

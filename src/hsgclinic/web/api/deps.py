@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from hsgclinic.bootstrap import Clinic
 from hsgclinic.domain.messages import N_
@@ -48,6 +48,8 @@ def get_actor(request: Request) -> Actor:
     return staff.authenticate(get_ctx(request), token, address)
 
 
+MAX_ID = 2**31 - 1
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="a record's id")]
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 Who = Annotated[Actor, Depends(get_actor)]
 

@@ -20,12 +20,14 @@ from hsgclinic.services import booking, payments, procedure, screening
 from hsgclinic.services.context import Role
 from hsgclinic.services.serialize import jsonable
 from hsgclinic.web.api.deps import (
+    MAX_ID,
     Ctx,
     DeskActor,
     DeskOrDoctor,
     DeskOrRadiology,
     DoctorActor,
     RadiologyActor,
+    RecordId,
     Who,
     patient_or,
 )
@@ -42,9 +44,9 @@ def findings_json(t: Translator, findings: tuple[Finding, ...] | list[Finding]) 
 class CycleIn(BaseModel):
     period_end: dt.date
     period_start: dt.date | None = None
-    shortest_cycle: int | None = None
-    longest_cycle: int | None = None
-    age: int | None = None
+    shortest_cycle: int | None = Field(default=None, ge=1, le=365)
+    longest_cycle: int | None = Field(default=None, ge=1, le=365)
+    age: int | None = Field(default=None, ge=1, le=120)
     irregular: bool = False
 
 
@@ -62,11 +64,11 @@ class LeukorrheaIn(BaseModel):
 
 
 class ScreeningIn(BaseModel):
-    patient_id: int
-    registration_id: int | None = None
+    patient_id: int = Field(ge=1, le=MAX_ID)
+    registration_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     visit_date: dt.date
     cycle: CycleIn
-    temperature_c: Decimal | None = None
+    temperature_c: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
     respiratory_illness: bool | None = None
     lower_abdominal_pain: bool | None = None
     intercourse_since_period_end: bool | None = None
@@ -79,7 +81,7 @@ class ScreeningIn(BaseModel):
     contrast_reaction_agent: str = Field(default="", max_length=100)
     contrast_reaction_description: str = Field(default="", max_length=200)
     doctor_name: str = Field(min_length=1, max_length=100)
-    review_reasons: dict[str, str] = {}
+    review_reasons: dict[str, str] = Field(default={}, max_length=20)
     issue_form: bool = True
 
     def domain(self) -> ScreeningInput:
@@ -133,13 +135,13 @@ def record_screening(body: ScreeningIn, request: Request, ctx: Ctx, actor: Docto
 
 
 @router.get("/screenings/{screening_id}")
-def get_screening(screening_id: int, request: Request, ctx: Ctx, actor: Who) -> dict[str, Any]:
+def get_screening(screening_id: RecordId, request: Request, ctx: Ctx, actor: Who) -> dict[str, Any]:
     patient_or(actor, *DOCTOR)
     return _screening_out(translator_for(request), screening.get_screening(ctx, actor, screening_id))
 
 
 @router.post("/screenings/{screening_id}/application-form", status_code=201)
-def issue_form(screening_id: int, ctx: Ctx, actor: DoctorActor) -> dict[str, Any]:
+def issue_form(screening_id: RecordId, ctx: Ctx, actor: DoctorActor) -> dict[str, Any]:
     f = screening.issue_application_form(ctx, actor, screening_id)
     return {
         "form_id": f.form_id,
@@ -152,7 +154,7 @@ def issue_form(screening_id: int, ctx: Ctx, actor: DoctorActor) -> dict[str, Any
 
 
 @router.get("/application-forms/{form_id}/dates")
-def offer_dates(form_id: int, request: Request, ctx: Ctx, actor: DeskOrDoctor) -> dict[str, Any]:
+def offer_dates(form_id: RecordId, request: Request, ctx: Ctx, actor: DeskOrDoctor) -> dict[str, Any]:
     t = translator_for(request)
     o = booking.options(ctx, actor, form_id)
     return {
@@ -182,7 +184,7 @@ def _appt_out(a: booking.AppointmentView) -> dict[str, Any]:
 
 
 @router.post("/application-forms/{form_id}/appointment", status_code=201)
-def book(form_id: int, body: BookIn, ctx: Ctx, actor: DeskActor) -> dict[str, Any]:
+def book(form_id: RecordId, body: BookIn, ctx: Ctx, actor: DeskActor) -> dict[str, Any]:
     return _appt_out(booking.book(ctx, actor, form_id, body.date, body.review_confirmed_by))
 
 
@@ -192,33 +194,33 @@ def appointments(day: dt.date, ctx: Ctx, actor: DeskOrRadiology) -> list[dict[st
 
 
 @router.get("/appointments/{appointment_id}")
-def appointment(appointment_id: int, ctx: Ctx, actor: Who) -> dict[str, Any]:
+def appointment(appointment_id: RecordId, ctx: Ctx, actor: Who) -> dict[str, Any]:
     patient_or(actor, Role.REGISTRAR, Role.RADIOLOGIST)
     return _appt_out(booking.get_appointment(ctx, actor, appointment_id))
 
 
 @router.post("/appointments/{appointment_id}/reschedule")
-def reschedule(appointment_id: int, body: BookIn, ctx: Ctx, actor: DeskActor) -> dict[str, Any]:
+def reschedule(appointment_id: RecordId, body: BookIn, ctx: Ctx, actor: DeskActor) -> dict[str, Any]:
     return _appt_out(booking.reschedule(ctx, actor, appointment_id, body.date, body.review_confirmed_by))
 
 
 @router.post("/appointments/{appointment_id}/cancel")
-def cancel(appointment_id: int, ctx: Ctx, actor: DeskActor) -> dict[str, Any]:
+def cancel(appointment_id: RecordId, ctx: Ctx, actor: DeskActor) -> dict[str, Any]:
     return _appt_out(booking.cancel(ctx, actor, appointment_id))
 
 
 class PayIn(BaseModel):
     method: str
-    amount_cny: Decimal | None = Field(default=None, ge=0, decimal_places=2)
+    amount_cny: Decimal | None = Field(default=None, ge=0, le=99_999_999, decimal_places=2)
 
 
 @router.post("/appointments/{appointment_id}/payment")
-def pay(appointment_id: int, body: PayIn, ctx: Ctx, actor: DeskActor) -> dict[str, Any]:
+def pay(appointment_id: RecordId, body: PayIn, ctx: Ctx, actor: DeskActor) -> dict[str, Any]:
     return dict(jsonable(payments.record_payment(ctx, actor, appointment_id, body.method, body.amount_cny)))
 
 
 @router.post("/appointments/{appointment_id}/refund")
-def refund(appointment_id: int, ctx: Ctx, actor: DeskActor) -> dict[str, Any]:
+def refund(appointment_id: RecordId, ctx: Ctx, actor: DeskActor) -> dict[str, Any]:
     return dict(jsonable(payments.refund(ctx, actor, appointment_id)))
 
 
@@ -229,10 +231,10 @@ class ProcedureIn(BaseModel):
     ended_at: dt.datetime | None = None
     contrast_agent: str = Field(default="", max_length=100)
     contrast_kind: ContrastKind | None = None
-    volume_ml: Decimal | None = Field(default=None, ge=0, le=100)
-    fluoroscopy_s: Decimal | None = Field(default=None, ge=0, le=3600)
-    dap_gy_cm2: Decimal | None = Field(default=None, ge=0)
-    air_kerma_mgy: Decimal | None = Field(default=None, ge=0)
+    volume_ml: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=1)
+    fluoroscopy_s: Decimal | None = Field(default=None, ge=0, le=3600, decimal_places=1)
+    dap_gy_cm2: Decimal | None = Field(default=None, ge=0, le=999999, decimal_places=3)
+    air_kerma_mgy: Decimal | None = Field(default=None, ge=0, le=999999, decimal_places=3)
 
 
 @router.post("/appointments/{appointment_id}/procedure", status_code=201)
@@ -263,19 +265,19 @@ def _report_out(r: procedure.ReportView) -> dict[str, Any]:
 
 
 @router.put("/procedures/{procedure_id}/report")
-def write_report(procedure_id: int, body: ReportIn, ctx: Ctx, actor: RadiologyActor) -> dict[str, Any]:
+def write_report(procedure_id: RecordId, body: ReportIn, ctx: Ctx, actor: RadiologyActor) -> dict[str, Any]:
     findings = procedure.findings_from_json(body.findings)
     return _report_out(procedure.write_report(ctx, actor, procedure_id, findings, body.reason))
 
 
 @router.get("/procedures/{procedure_id}/report")
-def get_report(procedure_id: int, ctx: Ctx, actor: Who) -> dict[str, Any]:
+def get_report(procedure_id: RecordId, ctx: Ctx, actor: Who) -> dict[str, Any]:
     patient_or(actor, *RADIOLOGY)
     return _report_out(procedure.get_report(ctx, actor, procedure_id))
 
 
 @router.post("/reports/{report_id}/sign")
-def sign(report_id: int, ctx: Ctx, actor: RadiologyActor) -> dict[str, Any]:
+def sign(report_id: RecordId, ctx: Ctx, actor: RadiologyActor) -> dict[str, Any]:
     return _report_out(procedure.sign_report(ctx, actor, report_id))
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from hsgclinic.services import registration
 from hsgclinic.services.context import Actor, Role
-from hsgclinic.web.api.deps import Ctx, DeskActor, Who, client_address, patient_or
+from hsgclinic.web.api.deps import Ctx, DeskActor, RecordId, Who, client_address, patient_or
 
 router = APIRouter(tags=["registration numbers"])
 DESK = (Role.REGISTRAR,)
@@ -113,20 +113,20 @@ def list_day(day: dt.date, ctx: Ctx, actor: DeskActor) -> list[NumberOut]:
 
 
 @router.get("/registrations/{registration_id}", response_model=NumberOut)
-def get_number(registration_id: int, ctx: Ctx, actor: Who) -> NumberOut:
+def get_number(registration_id: RecordId, ctx: Ctx, actor: Who) -> NumberOut:
     patient_or(actor, *DESK)
     return _out(registration.get_number(ctx, actor, registration_id))
 
 
 @router.post("/registrations/{registration_id}/cancel", response_model=NumberOut)
-def cancel(registration_id: int, body: CancelIn, ctx: Ctx, actor: Who) -> NumberOut:
+def cancel(registration_id: RecordId, body: CancelIn, ctx: Ctx, actor: Who) -> NumberOut:
     patient_or(actor, *DESK)
     reason = body.reason if actor.is_staff else "patient"
     return _out(registration.cancel_number(ctx, actor, registration_id, reason))
 
 
 @router.post("/registrations/{registration_id}/check-in", response_model=NumberOut)
-def check_in(registration_id: int, ctx: Ctx, actor: DeskActor) -> NumberOut:
+def check_in(registration_id: RecordId, ctx: Ctx, actor: DeskActor) -> NumberOut:
     return _out(registration.check_in(ctx, actor, registration_id))
 
 
