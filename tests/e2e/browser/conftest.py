@@ -14,10 +14,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from live_server import CHROMIUM, CHROMIUM_ARGS, serve
 
+from hsgtest import require_all
+
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
+        if require_all():
+            pytest.fail("HSGCLINIC_REQUIRE_ALL is set but Debian's chromium is not installed (/usr/bin/chromium)")
         pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
     from playwright.sync_api import sync_playwright
 
