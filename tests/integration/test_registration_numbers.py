@@ -107,3 +107,16 @@ def test_every_take_writes_an_audit_event(clinic, public, person):
             ).scalar_one()
             == 1
         )
+
+
+def test_an_admin_raising_the_quota_opens_more_numbers_today(clinic, public, person, admin):
+    from hsgclinic.services import admin as admin_service
+
+    for n in range(5):
+        take(clinic, public, person, n)
+    admin_service.update_settings(clinic.ctx, admin, daily_numbers=6)
+    assert take(clinic, public, person, 10).number.queue_number == 6
+    admin_service.update_settings(clinic.ctx, admin, daily_numbers=2)  # never below a number already taken
+    with pytest.raises(RuleRefused):
+        take(clinic, public, person, 11)
+    assert registration.availability(clinic.ctx, TODAY).remaining == 0

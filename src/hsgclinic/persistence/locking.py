@@ -158,3 +158,21 @@ def return_place(session: Session, resource: str, day: dt.date, number: int) -> 
         .where(t.c.resource == resource, t.c.day == day, func.substr(t.c.taken, number, 1) == "1")
         .values(remaining=t.c.remaining + 1, taken=_with_position(pos, "0"))
     )
+
+
+def resize_from(session: Session, resource: str, first_day: dt.date, quota: int) -> int:
+    """Apply a new quota to the existing counters of ``first_day`` onwards (an admin's change): the day keeps
+    every number already taken, so it never shrinks below its highest taken number. Returns the days changed."""
+    rows = (
+        session.execute(
+            select(DayCounter).where(DayCounter.resource == resource, DayCounter.day >= first_day).with_for_update()
+        )
+        .scalars()
+        .all()
+    )
+    for row in rows:
+        highest = row.taken.rfind("1") + 1
+        size = max(quota, highest)
+        taken = row.taken[:size].ljust(size, "0")
+        row.quota, row.taken, row.remaining = size, taken, taken.count("0")
+    return len(rows)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from hsgclinic.calendar_source import OverrideKind
 from hsgclinic.domain.messages import N_
+from hsgclinic.persistence import locking
 from hsgclinic.persistence.models import AuditEvent, CalendarOverrideRow, ClinicSettingsRow
 from hsgclinic.services import audit
 from hsgclinic.services.context import Actor, Effective, ServiceContext
@@ -27,8 +28,8 @@ def update_settings(
     booking_horizon_days: int | None = None,
     price_cny: Decimal | None = None,
 ) -> Effective:
-    """Change the admin-editable settings (None leaves a value as it is). Days whose counter already exists
-    keep the quota they were opened with."""
+    """Change the admin-editable settings (None leaves a value as it is). A new quota or capacity also applies
+    to today and later days already opened, never below a number already taken."""
     if daily_numbers is not None and not 1 <= daily_numbers <= 1000:
         raise InvalidInput("invalid_setting", N_("Daily numbers must be 1–1000."), rule="REG-QUOTA")
     if procedure_capacity is not None and not 1 <= procedure_capacity <= 500:
@@ -58,6 +59,10 @@ def update_settings(
                 setattr(row, name, value)
                 changes[name] = str(value)
         row.updated_by, row.updated_at = actor.name, now
+        if daily_numbers is not None:
+            locking.resize_from(s, locking.REGISTRATION, ctx.today(), daily_numbers)
+        if procedure_capacity is not None:
+            locking.resize_from(s, locking.PROCEDURE, ctx.today(), procedure_capacity)
         audit.record(s, actor, "settings.update", "clinic_settings", 1, at=now, detail=changes)
         uow.commit()
     ctx.on_settings_change()
