@@ -24,6 +24,7 @@ TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/v1/auth/me", ANY),
     ("GET", "/api/v1/admin/users", {A}),
     ("POST", "/api/v1/admin/users", {A}),
+    ("PATCH", "/api/v1/admin/users/1", {A}),
     ("POST", "/api/v1/patient/login", ANY),
     ("POST", "/api/v1/screenings", {D}),
     ("GET", "/api/v1/screenings/1", {P, D}),
@@ -155,3 +156,16 @@ def test_sessions_expire(client, tokens, clock):
     assert client.get("/api/v1/admin/users", headers=bearer(tokens["admin"])).status_code == 200
     clock.advance(dt.timedelta(hours=11))
     assert client.get("/api/v1/admin/users", headers=bearer(tokens["admin"])).status_code == 401
+
+
+def test_an_admin_deactivates_a_user_and_her_session_ends(client, tokens):
+    users = client.get("/api/v1/admin/users", headers=bearer(tokens["admin"])).json()
+    doctor = next(u for u in users if u["username"] == "doctor")
+    r = client.patch(
+        f"/api/v1/admin/users/{doctor['user_id']}", json={"active": False}, headers=bearer(tokens["admin"])
+    )
+    assert r.status_code == 200 and r.json()["active"] is False
+    assert client.get("/api/v1/auth/me", headers=bearer(tokens["doctor"])).status_code == 401
+    me = next(u for u in users if u["username"] == "admin")
+    r = client.patch(f"/api/v1/admin/users/{me['user_id']}", json={"active": False}, headers=bearer(tokens["admin"]))
+    assert r.status_code == 409

@@ -7,8 +7,10 @@ import datetime as dt
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from hsgclinic.domain.messages import N_
 from hsgclinic.services import staff
-from hsgclinic.web.api.deps import SESSION_COOKIE, AdminActor, Ctx, Who, client_address, session_token
+from hsgclinic.services.errors import NotFound
+from hsgclinic.web.api.deps import SESSION_COOKIE, AdminActor, Ctx, RecordId, Who, client_address, session_token
 
 router = APIRouter(tags=["staff"])
 
@@ -90,6 +92,34 @@ def create_user(body: UserIn, ctx: Ctx, actor: AdminActor) -> UserOut:
     u = staff.create_user(
         ctx, actor, username=body.username, display_name=body.display_name, role=body.role, password=body.password
     )
+    return UserOut(
+        user_id=u.user_id, username=u.username, display_name=u.display_name, role=u.role.value, active=u.active
+    )
+
+
+class UserChange(BaseModel):
+    role: str | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+@router.patch("/admin/users/{user_id}", response_model=UserOut)
+def change_user(user_id: RecordId, body: UserChange, ctx: Ctx, actor: AdminActor) -> UserOut:
+    """Change a role, deactivate / reactivate, reset a password (each a separate, audited change; deactivation
+    and a reset end the person's sessions; an admin cannot lock themselves out)."""
+    from hsgclinic.services import staff_accounts
+
+    u = None
+    if body.role is not None:
+        u = staff_accounts.change_role(ctx, actor, user_id, body.role)
+    if body.active is not None:
+        u = staff_accounts.set_active(ctx, actor, user_id, body.active)
+    if body.password is not None:
+        u = staff_accounts.reset_password(ctx, actor, user_id, body.password)
+    if u is None:
+        u = next((x for x in staff_accounts.list_accounts(ctx) if x.user_id == user_id), None)
+        if u is None:
+            raise NotFound("not_found", N_("No such staff account."))
     return UserOut(
         user_id=u.user_id, username=u.username, display_name=u.display_name, role=u.role.value, active=u.active
     )
