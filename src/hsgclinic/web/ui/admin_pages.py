@@ -65,15 +65,20 @@ async def _form(request: Request, *names: str) -> FormState:
 # -- dashboard -------------------------------------------------------------------------------------------------------
 
 
+def _day_month(day: dt.date, t: Translator) -> str:
+    return f"{day.month}月{day.day}日" if t.is_zh else f"{day.day} {day.strftime('%b')}"
+
+
 def _charts(board: dashboard.Dashboard, t: Translator) -> list[dict[str, Any]]:
     days = board.days
-    labels = [
-        (f"{d.day.month}/{d.day.day}" if (d.day.day == 1 or i == 0) else str(d.day.day)) for i, d in enumerate(days)
-    ]
+    labels = [str(d.day.day) for d in days]
     closed = [not d.open for d in days]
     today = next((i for i, d in enumerate(days) if d.day == board.today), None)
     past = [d.day < board.today for d in days]
-    x_title = t.gettext("Clinic day (month/day)")
+    x_title = t.gettext("Clinic day, %(first)s – %(last)s") % {
+        "first": _day_month(board.first, t),
+        "last": _day_month(board.last, t),
+    }
     common: dict[str, Any] = {
         "labels": labels,
         "closed": closed,
@@ -253,14 +258,19 @@ async def save_settings(request: Request) -> Response:
 # -- calendar --------------------------------------------------------------------------------------------------------
 
 
-def _upcoming_closures(ctx: Any, today: dt.date, days: int = 120) -> list[tuple[dt.date, Localized, str]]:
-    out = []
+def _upcoming_closures(ctx: Any, today: dt.date, days: int = 120) -> list[tuple[dt.date, dt.date, Localized, str]]:
+    """Closed days from today on, consecutive days with the same reason joined: (first, last, reason, kind)."""
+    out: list[tuple[dt.date, dt.date, Localized, str]] = []
     d = today
     while d <= today + dt.timedelta(days=days):
         cal = ctx.calendar_for(d)
         closure = cal.closure(d) if cal.covers(d) else None
         if closure is not None:
-            out.append((d, closure.name, closure.kind.value))
+            last = out[-1] if out else None
+            if last and last[1] == d - ONE_DAY and last[2] == closure.name and last[3] == closure.kind.value:
+                out[-1] = (last[0], d, last[2], last[3])
+            else:
+                out.append((d, d, closure.name, closure.kind.value))
         d += ONE_DAY
     return out
 
@@ -295,7 +305,11 @@ def _calendar_page(
 async def calendar_page(request: Request) -> Response:
     _admin(request)
     q = request.query_params
-    return _calendar_page(request, done=q.get("done"), count=q.get("n"), done_day=q.get("day"))
+    try:
+        done_date: dt.date | None = dt.date.fromisoformat(q.get("day", ""))
+    except ValueError:
+        done_date = None
+    return _calendar_page(request, done=q.get("done"), count=q.get("n"), done_day=q.get("day"), done_date=done_date)
 
 
 @router.post("/staff/admin/calendar/override")

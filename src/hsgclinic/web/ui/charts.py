@@ -2,7 +2,7 @@
 
 :func:`day_chart` draws one value per clinic day as bars, a line (e.g. the quota) or dots, with a title, both axes
 and their titles, a legend, closed days shaded and a "today" marker. The picture is drawn on a narrow canvas
-(420 × 280 user units) so that its words stay readable when a phone shows it at full width; on a desktop it scales
+(380 × 290 user units) so that its words stay readable when a phone shows it at full width; on a desktop it scales
 up. Every text is escaped; the caller passes words already translated.
 """
 
@@ -15,8 +15,8 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 420, 290
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 62, 52  # plot margins (title + legend above, day labels + axis title below)
+WIDTH, HEIGHT = 380, 290
+LEFT, RIGHT, TOP, BOTTOM = 44, 10, 66, 54  # plot margins (title + legend above, day labels + axis title below)
 PALETTE = {
     "brand": "#0b6e6e",
     "light": "#8cc7c2",
@@ -98,23 +98,23 @@ def day_chart(chart: DayChart, chart_id: str) -> Markup:
 
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     out: list[str] = [
-        f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="dash-chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="{title_id} {desc_id}" xmlns="http://www.w3.org/2000/svg" '
         f'font-family="system-ui, -apple-system, &quot;PingFang SC&quot;, &quot;Noto Sans CJK SC&quot;, sans-serif">',
         f'<title id="{title_id}">{escape(chart.title)}</title>',
         f'<desc id="{desc_id}">{escape(chart.description)}</desc>',
-        _text(LEFT - 36, 20, chart.title, size=14, anchor="start", extra=' font-weight="700" class="chart-title"'),
+        _text(LEFT - 36, 20, chart.title, size=17, anchor="start", extra=' font-weight="700" class="chart-title"'),
     ]
     # Legend (one row under the title; wraps to a second row when the words are long)
     legend: list[tuple[str, str, str]] = [(s.label, s.kind, s.color) for s in chart.series]
     if chart.closed_label and any(chart.closed):
         legend.append((chart.closed_label, "closed", "closed"))
-    lx, ly = float(LEFT - 36), 40.0
+    lx, ly = float(LEFT - 36), 42.0
     out.append('<g class="chart-legend">')
     for label, kind, color in legend:
-        width = 22 + _text_width(label, 11)
+        width = 22 + _text_width(label, 13)
         if lx + width > WIDTH - 4 and lx > LEFT - 36:
-            lx, ly = float(LEFT - 36), ly + 15
+            lx, ly = float(LEFT - 36), ly + 17
         c = PALETTE.get(color, color)
         if kind == "line":
             out.append(
@@ -126,7 +126,7 @@ def day_chart(chart: DayChart, chart_id: str) -> Markup:
         else:
             stroke = f' stroke="{PALETTE["muted"]}" stroke-width="0.5"' if kind == "closed" else ""
             out.append(f'<rect x="{lx:.1f}" y="{ly - 10:.1f}" width="14" height="11" fill="{c}"{stroke}/>')
-        out.append(_text(lx + 18, ly, label, anchor="start", extra=' class="legend-label"'))
+        out.append(_text(lx + 18, ly, label, size=13, anchor="start", extra=' class="legend-label"'))
         lx += width + 8
     out.append("</g>")
     # Closed days, grid, y axis
@@ -140,7 +140,7 @@ def day_chart(chart: DayChart, chart_id: str) -> Markup:
         y = y_of(t)
         out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{PALETTE["grid"]}"/>')
         out.append(
-            _text(LEFT - 6, y + 4, _num(t, 1 if not float(t).is_integer() else 0), size=10, anchor="end", fill="muted")
+            _text(LEFT - 6, y + 4, _num(t, 1 if not float(t).is_integer() else 0), size=12, anchor="end", fill="muted")
         )
     out.append(
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="{PALETTE["muted"]}"/>'
@@ -151,7 +151,7 @@ def day_chart(chart: DayChart, chart_id: str) -> Markup:
             12,
             TOP + plot_h / 2,
             chart.y_title,
-            size=11,
+            size=13,
             fill="muted",
             extra=f' transform="rotate(-90 12 {TOP + plot_h / 2:.1f})" class="axis-title"',
         )
@@ -160,11 +160,11 @@ def day_chart(chart: DayChart, chart_id: str) -> Markup:
     if chart.today_index is not None and 0 <= chart.today_index < n:
         x = LEFT + slot * chart.today_index
         out.append(
-            f'<line x1="{x:.1f}" y1="{TOP - 4}" x2="{x:.1f}" y2="{TOP + plot_h}" stroke="{PALETTE["ink"]}" '
+            f'<line x1="{x:.1f}" y1="{TOP - 16}" x2="{x:.1f}" y2="{TOP + plot_h}" stroke="{PALETTE["ink"]}" '
             f'stroke-dasharray="3 3" class="today"/>'
         )
         if chart.today_label:
-            out.append(_text(x + 3, TOP + 8, chart.today_label, size=10, anchor="start", fill="ink"))
+            out.append(_text(x + 3, TOP - 6, chart.today_label, size=12, anchor="start", fill="ink"))
     # Series
     bars = [s for s in chart.series if s.kind == "bar"]
     bar_w = min(slot * 0.8 / max(len(bars), 1), 18.0)
@@ -201,11 +201,11 @@ def day_chart(chart: DayChart, chart_id: str) -> Markup:
                     f"<title>{escape(chart.labels[i])}: {_num(v, chart.decimals)}</title></circle>"
                 )
     # Day labels (every day when they fit, otherwise every other one) and the x axis title
-    every = 1 if slot >= 17 else 2 if slot >= 9 else 3
+    every = 1 if slot >= 20 else 2 if slot >= 10 else 3
     for i, label in enumerate(chart.labels):
-        if i % every == 0 or "/" in label:
-            out.append(_text(x_mid(i), TOP + plot_h + 14, label, size=10, fill="muted", extra=' class="day-label"'))
-    out.append(_text(LEFT + plot_w / 2, HEIGHT - 10, chart.x_title, size=11, fill="muted", extra=' class="axis-title"'))
+        if i % every == 0:
+            out.append(_text(x_mid(i), TOP + plot_h + 15, label, size=12, fill="muted", extra=' class="day-label"'))
+    out.append(_text(LEFT + plot_w / 2, HEIGHT - 10, chart.x_title, size=13, fill="muted", extra=' class="axis-title"'))
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 -- every word in it went through escape()
 
