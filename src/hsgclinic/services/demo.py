@@ -115,7 +115,10 @@ def fill_demo(clinic: HasCtx, *, if_empty: bool = False) -> DemoResult | None:
 
     def flow(n: int, visit: dt.date, last: str) -> None:
         c = _at(ctx, visit, 7, 5 + n % 50)
-        taken = registration.take_number(c, Actor.public("demo"), day=visit, **person(n))
+        contact: dict[str, str] = {}
+        if n % 3 == 0:  # some patients also get their messages by email, a few of them in English
+            contact = {"email": f"patient{base + n}@example.invalid", "lang": "en" if n % 2 else "zh_CN"}
+        taken = registration.take_number(c, Actor.public("demo"), day=visit, **person(n), **contact)
         result.patients += 1
         if last == "number":
             result.stages["Number taken"] += 1

@@ -19,6 +19,21 @@ from hsgclinic.persistence.models import Patient
 from hsgclinic.services.errors import InvalidInput
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+LANGS = ("zh_CN", "en")
+
+
+def parse_contact(email: str | None, lang: str | None) -> tuple[str | None, str | None]:
+    """Validated (email or None, language or None) for her messages; raises :class:`InvalidInput`."""
+    clean_email = (email or "").strip() or None
+    if clean_email is not None and (len(clean_email) > 254 or not _EMAIL.match(clean_email)):
+        raise InvalidInput("invalid_email", N_("Please enter a valid email address, or leave it empty."))
+    clean_lang = (lang or "").strip().replace("-", "_") or None
+    if clean_lang is not None:
+        clean_lang = {"zh": "zh_CN", "zh_cn": "zh_CN", "en_us": "en", "en_gb": "en"}.get(clean_lang.lower(), clean_lang)
+        if clean_lang not in LANGS:
+            raise InvalidInput("invalid_language", N_("Unknown language."))
+    return clean_email, clean_lang
 
 
 def id_hash(secret_key: str, identity: Identity) -> str:
@@ -80,10 +95,19 @@ class PatientRow:
 
 
 def upsert(
-    session: Session, secret_key: str, name: str, identity: Identity, phone: str, now: dt.datetime
+    session: Session,
+    secret_key: str,
+    name: str,
+    identity: Identity,
+    phone: str,
+    now: dt.datetime,
+    *,
+    email: str | None = None,
+    lang: str | None = None,
 ) -> PatientRow:
     """Find or create in ONE statement (``INSERT … ON CONFLICT (id_hash) DO UPDATE SET phone … RETURNING``): the
-    rush path's round trips matter. The name stays as first registered; the phone is the latest given."""
+    rush path's round trips matter. The name stays as first registered; the phone is the latest given; an email
+    or a language is updated only when given."""
     key = id_hash(secret_key, identity)
     maker = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = maker(Patient).values(
@@ -96,7 +120,14 @@ def upsert(
         birth_date=identity.birth_date,
         sex=identity.sex,
         created_at=now,
+        email=email,
+        preferred_lang=lang or "zh_CN",
     )
-    stmt = stmt.on_conflict_do_update(index_elements=["id_hash"], set_={"phone": stmt.excluded.phone})
+    updates: dict[str, object] = {"phone": stmt.excluded.phone}
+    if email is not None:
+        updates["email"] = stmt.excluded.email
+    if lang is not None:
+        updates["preferred_lang"] = stmt.excluded.preferred_lang
+    stmt = stmt.on_conflict_do_update(index_elements=["id_hash"], set_=updates)
     row = session.execute(stmt.returning(Patient.id, Patient.name, Patient.id_number)).one()
     return PatientRow(int(row[0]), str(row[1]), str(row[2]))

@@ -127,9 +127,13 @@ def take_number(
     phone: str,
     id_kind: str = "resident",
     idempotency_key: str | None = None,
+    email: str | None = None,
+    lang: str | None = None,
 ) -> NumberTaken:
-    """Take the lowest free number for ``day`` in the person's real name (REG-QUOTA/RELEASE/REALNAME/SEQ/NOSHOW)."""
+    """Take the lowest free number for ``day`` in the person's real name (REG-QUOTA/RELEASE/REALNAME/SEQ/NOSHOW).
+    ``email`` and ``lang`` (zh_CN / en), when given, are where and how her messages go."""
     clean_name, identity, clean_phone = patients.parse_person(name, id_number, phone, id_kind)
+    clean_email, clean_lang = patients.parse_contact(email, lang)
     digest = idempotency.request_hash({"day": day, "id": patients.id_hash(ctx.settings.secret_key, identity)})
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
         raise InvalidInput("invalid_idempotency_key", N_("The Idempotency-Key must be 1–128 characters."))
@@ -156,7 +160,9 @@ def take_number(
             s = uow.session
             if not ctx.guard.enabled and (locking.remaining(s, locking.REGISTRATION, day) or 0) <= 0:
                 raise _sold_out(day)  # tests only: the naive check-then-act the guard replaces, read first
-            patient = patients.upsert(s, ctx.settings.secret_key, clean_name, identity, clean_phone, now)
+            patient = patients.upsert(
+                s, ctx.settings.secret_key, clean_name, identity, clean_phone, now, email=clean_email, lang=clean_lang
+            )
             history = s.execute(
                 select(RegistrationNumber.day, RegistrationNumber.counts_as_noshow).where(
                     RegistrationNumber.patient_id == patient.id,

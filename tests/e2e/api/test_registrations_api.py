@@ -89,3 +89,12 @@ def test_availability_and_openapi(client):
 def test_unknown_address_is_a_json_404(client):
     r = client.get("/api/v1/nothing-here")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_an_optional_email_and_language_are_accepted_and_old_bodies_still_work(client):
+    assert client.post("/api/v1/registrations", json=body(1)).status_code == 201
+    r = client.post("/api/v1/registrations", json=body(2) | {"email": "wang@example.invalid", "language": "en"})
+    assert r.status_code == 201, r.text
+    assert set(r.json()) == set(client.post("/api/v1/registrations", json=body(3)).json())
+    assert client.post("/api/v1/registrations", json=body(4) | {"language": "fr"}).status_code == 422
+    assert client.post("/api/v1/registrations", json=body(5) | {"email": "nope"}).status_code == 422

@@ -25,6 +25,8 @@ class Patient(Base):
     id_last4: Mapped[str] = mapped_column(String(4))
     name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))  # optional: reminders by email (issue 5)
+    preferred_lang: Mapped[str] = mapped_column(String(8), default="zh_CN", server_default="zh_CN")  # zh_CN / en
     birth_date: Mapped[dt.date | None]
     sex: Mapped[str | None] = mapped_column(String(1))
     created_at: Mapped[dt.datetime]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
@@ -22,6 +22,8 @@ class TakeNumber(BaseModel):
     id_number: str = Field(min_length=5, max_length=32)
     phone: str = Field(min_length=6, max_length=32)
     id_kind: str = "resident"
+    email: str | None = Field(None, max_length=254, description="Optional: reminders are also sent by email")
+    language: Literal["zh_CN", "en"] | None = Field(None, description="Her messages' language (default zh_CN)")
 
 
 class NumberOut(BaseModel):
@@ -88,6 +90,8 @@ def take_number(
         phone=body.phone,
         id_kind=body.id_kind,
         idempotency_key=idempotency_key,
+        email=body.email,
+        lang=body.language,
     )
     if taken.replayed:
         response.headers["Idempotent-Replayed"] = "true"

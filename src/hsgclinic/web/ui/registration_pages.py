@@ -15,11 +15,12 @@ from hsgclinic.domain.messages import N_
 from hsgclinic.domain.registration import Availability
 from hsgclinic.web.ui.clinic_access import now_local, today_local
 from hsgclinic.web.ui.forms import FormState
+from hsgclinic.web.ui.locale import translator_for
 from hsgclinic.web.ui.state import UiState, ui_state
 
 router = APIRouter(include_in_schema=False)
 
-NUMBER_FIELDS = ("day", "name", "id_kind", "id_number", "phone", "key")
+NUMBER_FIELDS = ("day", "name", "id_kind", "id_number", "phone", "email", "language", "key")
 
 
 def _services(name: str) -> Any:
@@ -86,6 +87,7 @@ def _number_page(request: Request, form: FormState, status_code: int = 200, **ex
 async def number_page(request: Request) -> Response:
     form = FormState.of({k: v for k, v in request.query_params.items() if k == "day"})
     form.values.setdefault("id_kind", "resident")
+    form.values.setdefault("language", "zh_CN" if translator_for(request).is_zh else "en")
     return _number_page(request, form)
 
 
@@ -99,6 +101,10 @@ async def take_number(request: Request) -> Response:
     kind = form.choice("id_kind", {"resident", "passport"}, required=True) or "resident"
     id_number = form.text("id_number", required=True, max_len=32)
     phone = form.text("phone", required=True, max_len=20)
+    email = form.text("email", max_len=254)
+    if email is not None and ("@" not in email or "." not in email.rpartition("@")[2]):
+        form.error("email", N_("Please enter a valid email address, or leave it empty."))
+    language = form.choice("language", {"zh_CN", "en"}) or ("zh_CN" if translator_for(request).is_zh else "en")
     if id_number is not None:
         try:
             parse_identity(id_number, IdKind(kind))
@@ -122,6 +128,8 @@ async def take_number(request: Request) -> Response:
             phone=phone or "",
             id_kind=kind,
             idempotency_key=form.get("key") or None,
+            email=email,
+            lang=language,
         )
     except InvalidInput as exc:
         form.error("id_number" if "ID" in exc.message.msgid or "passport" in exc.message.msgid else "name", exc.message)
