@@ -17,6 +17,9 @@ LangOpt = Annotated[str | None, typer.Option("--lang", help="zh-CN (default) or 
 UrlOpt = Annotated[str | None, typer.Option("--database-url", help="overrides HSGCLINIC_DATABASE_URL")]
 
 
+DEMO_LOGINS_FILE = "demo-logins.txt"
+
+
 def _settings(database_url: str | None) -> Any:
     from hsgclinic.config import load_settings
 
@@ -103,6 +106,13 @@ def register(app: typer.Typer) -> None:
             _say(t, "The database schema is out of date: run `hsgclinic db upgrade` first.")
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - only a display name
+        _say(
+            t,
+            "hsgclinic is running: open http://{host}:{port}/ in a browser (Ctrl+C stops it).",
+            host=shown_host,
+            port=port,
+        )
         uvicorn.run(
             "hsgclinic.web.app:app_from_environment",
             factory=True,
@@ -160,17 +170,27 @@ def register(app: typer.Typer) -> None:
         from hsgclinic.services.demo import fill_demo
 
         t = translator(lang)
-        clinic = build_clinic(_settings(database_url))
+        settings = _settings(database_url)
+        logins_file = settings.data_dir / DEMO_LOGINS_FILE
+        clinic = build_clinic(settings)
         try:
             result = fill_demo(clinic, if_empty=if_empty)
         finally:
             clinic.dispose()
         if result is None:
             _say(t, "The database already has data; nothing added.")
+            if logins_file.is_file():
+                _say(t, "Staff logins (username / password / role):")
+                typer.echo(logins_file.read_text(encoding="utf-8"), nl=False)
             return
+        lines = "".join(f"  {username} / {password} / {role}\n" for username, password, role in result.logins)
+        if settings.environment == "development":
+            # Kept beside the embedded database so that `make run` can show them again; never in production.
+            logins_file.parent.mkdir(parents=True, exist_ok=True)
+            logins_file.write_text(lines, encoding="utf-8")
+            logins_file.chmod(0o600)
         _say(t, "Added {count} synthetic patients.", count=result.patients)
         for stage, count in result.stages.items():
             typer.echo(f"  {t(stage)}: {count}")
         _say(t, "Staff logins (username / password / role):")
-        for username, password, role in result.logins:
-            typer.echo(f"  {username} / {password} / {role}")
+        typer.echo(lines, nl=False)
