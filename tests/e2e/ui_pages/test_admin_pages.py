@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from e2e.ui_pages.staff_helpers import sign_in, take_number
+from e2e.ui_pages.staff_helpers import PASSWORD, sign_in, take_number
 from hsgclinic.services import admin as admin_service
 from hsgclinic.services.staff import list_users
 
@@ -310,3 +310,25 @@ def admin_actor(clinic: Any) -> Any:
     from hsgclinic.services.context import Actor, Role
 
     return Actor(Role.ADMIN, "admin.one", "testclient", user_id=_user_id(clinic, "admin.one"))
+
+
+def test_the_dashboard_counts_numbers_no_shows_and_closed_days(admin: TestClient, service_clinic: Any) -> None:
+    from hsgclinic.services import dashboard, registration
+    from hsgtest import SHANGHAI
+
+    take_number(service_clinic, 1)
+    take_number(service_clinic, 2)
+    admin_service.set_override(service_clinic.ctx, admin_actor(service_clinic), dt.date(2026, 11, 24), "clinic_closed")
+    service_clinic.ctx.clock.set(dt.datetime(2026, 11, 21, 8, 0, tzinfo=SHANGHAI))
+    registration.mark_no_shows(service_clinic.ctx, admin_actor(service_clinic), dt.date(2026, 11, 20))
+    board = dashboard.dashboard(service_clinic.ctx, dt.date(2026, 11, 19), dt.date(2026, 11, 25))
+    day = {d.day: d for d in board.days}
+    assert (day[dt.date(2026, 11, 20)].taken, day[dt.date(2026, 11, 20)].no_shows) == (2, 2)
+    assert day[dt.date(2026, 11, 20)].quota == 3 and day[dt.date(2026, 11, 24)].quota == 0
+    assert not day[dt.date(2026, 11, 24)].open and board.total("no_shows", past_only=True) == 2
+    r = admin.post(
+        "/staff/login", data={"username": "admin.one", "password": PASSWORD}, headers=EN, follow_redirects=False
+    )
+    assert r.status_code == 303  # the session of yesterday has expired
+    page = admin.get("/staff/admin?from=2026-11-19&to=2026-11-25", headers=EN).text
+    assert page.count('class="closed-day"') == 4 and "Clinic closed" in page  # one closed day in each plot
