@@ -91,9 +91,12 @@ def sync_case_reminders(
     """Make the case's unsent outbox messages match ``reminders`` (local times in ``tz``; ``now`` aware)."""
     now_local = now.astimezone(tz).replace(tzinfo=None)
     wanted: dict[str, tuple[Contact, Reminder]] = {}
-    for r in still_useful(reminders, now_local):
-        for c in addressee.contacts:
-            wanted[message_key(addressee.case_ref, c.channel, r)] = (c, r)
+    for original in reminders:
+        # The key is the reminder's own instant, not the moment a late one is brought forward to: a re-plan an
+        # hour later must find the message already there (or already sent), not add a second copy.
+        for r in still_useful([original], now_local):
+            for c in addressee.contacts:
+                wanted[message_key(addressee.case_ref, c.channel, original)] = (c, r)
     rows = session.execute(
         select(OutboxKey.key, OutboxMessage.id, OutboxMessage.status)
         .join(OutboxMessage, OutboxMessage.id == OutboxKey.outbox_id)
@@ -118,7 +121,7 @@ def sync_case_reminders(
                 "name": addressee.name,
                 "lang": addressee.lang,
                 "rule": r.rule,
-                "key": r.key,
+                "key": key.rpartition("|")[2],
                 "params": {k: encode(v) for k, v in r.params.items()},
                 "due_local": r.due.isoformat(),
                 "expires_at": expires.isoformat(),

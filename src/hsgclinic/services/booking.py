@@ -21,7 +21,7 @@ from hsgclinic.domain.findings import Finding, Outcome
 from hsgclinic.domain.messages import N_
 from hsgclinic.persistence import locking
 from hsgclinic.persistence.models import ApplicationForm, Payment, ProcedureAppointment, Screening
-from hsgclinic.services import audit
+from hsgclinic.services import audit, reminders
 from hsgclinic.services.context import Actor, ServiceContext
 from hsgclinic.services.errors import InvalidInput, NotFound, RuleRefused
 from hsgclinic.services.screening import cycle_of
@@ -226,6 +226,7 @@ def book(
                 refunded_at=None,
             )
             s.add(payment)
+            reminders.procedure_planned(ctx, s, appt)
             uow.commit()
             return _view(appt, payment)
     except IntegrityError:
@@ -255,6 +256,7 @@ def cancel(ctx: ServiceContext, actor: Actor, appointment_id: int) -> Appointmen
             raise RuleRefused("not_booked", N_("This appointment is not an open booking."), rule="BOOK-OPEN")
         _release(s, appt, now)
         audit.record(s, actor, "booking.cancel", "procedure_appointment", appt.id, at=now, patient_id=appt.patient_id)
+        reminders.procedure_cancelled(ctx, s, appt)
         payment = s.execute(select(Payment).where(Payment.appointment_id == appt.id)).scalar_one_or_none()
         uow.commit()
         return _view(appt, payment)
@@ -289,6 +291,7 @@ def reschedule(
             patient_id=appt.patient_id,
             detail={"from": old.day.isoformat(), "to": day.isoformat()},
         )
+        reminders.procedure_rescheduled(ctx, s, old, appt)
         uow.commit()
         return _view(appt, payment)
 

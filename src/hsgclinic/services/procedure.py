@@ -38,7 +38,7 @@ from hsgclinic.persistence.models import (
     ReportRevision,
     Screening,
 )
-from hsgclinic.services import audit
+from hsgclinic.services import audit, reminders
 from hsgclinic.services.context import Actor, ServiceContext
 from hsgclinic.services.errors import InvalidInput, NotFound, RuleRefused
 from hsgclinic.services.screening import cycle_of
@@ -144,6 +144,10 @@ def record_procedure(ctx: ServiceContext, actor: Actor, appointment_id: int, dat
             patient_id=appt.patient_id,
             detail={"stopped": stopped},
         )
+        if stopped:
+            reminders.case_closed(ctx, s, [reminders.procedure_case(appt.application_form_id)])
+        else:
+            reminders.procedure_planned(ctx, s, appt, aftercare=_plan_or_none(ctx, s, row, appt))
         uow.commit()
         return ProcedureView(row.id, appt.id, stopped, row.hcg_result, tuple(dose))
 
@@ -300,6 +304,8 @@ def sign_report(ctx: ServiceContext, actor: Actor, report_id: int) -> ReportView
         proc = s.get(ProcedureRecord, report.procedure_id)
         appt = s.get(ProcedureAppointment, proc.appointment_id) if proc else None
         audit.record(s, actor, "report.sign", "report", report.id, at=now, patient_id=appt.patient_id if appt else None)
+        if proc is not None and appt is not None and appt.status == "done":
+            reminders.procedure_planned(ctx, s, appt, aftercare=_plan_or_none(ctx, s, proc, appt))
         uow.commit()
         return _report_view(s, report)
 
@@ -340,25 +346,7 @@ def produce_aftercare(
             )
         appt = s.get(ProcedureAppointment, proc.appointment_id)
         assert appt is not None
-        form = s.get(ApplicationForm, appt.application_form_id)
-        screening = s.get(Screening, form.screening_id) if form else None
-        cycle = cycle_of(screening.inputs) if screening else None
-        report = s.execute(select(Report).where(Report.procedure_id == proc.id)).scalar_one_or_none()
-        findings = findings_from_json(report.findings) if report else None
-        try:
-            plan = plan_aftercare(
-                appt.day,
-                ctx.calendar_for(appt.day),
-                ctx.settings.rules(),
-                antibiotic_days=antibiotic_days,
-                contrast=ContrastKind(proc.contrast_kind or "water"),
-                period_start=cycle.period_start if cycle else None,
-                cycle_length=cycle.shortest_cycle if cycle else None,
-                report=findings,
-                pid_history=pid_history,
-            )
-        except AftercareInputError as exc:
-            raise InvalidInput("invalid_aftercare", exc.message, rule="CARE-ANTIBIOTIC") from None
+        plan = _plan(ctx, s, proc, appt, antibiotic_days=antibiotic_days, pid_history=pid_history)
         stored = jsonable({k: v for k, v in plan.__dict__.items() if k != "items"})
         stored["items"] = [
             {
@@ -377,5 +365,54 @@ def produce_aftercare(
         else:
             row.plan, row.created_at = stored, now
         audit.record(s, actor, "aftercare.produce", "procedure_record", proc.id, at=now, patient_id=appt.patient_id)
+        if appt.status == "done":
+            reminders.procedure_planned(ctx, s, appt, aftercare=plan)
         uow.commit()
         return plan
+
+
+def _plan(
+    ctx: ServiceContext,
+    s: Session,
+    proc: ProcedureRecord,
+    appt: ProcedureAppointment,
+    *,
+    antibiotic_days: int | None,
+    pid_history: bool,
+) -> AftercarePlan:
+    """CARE-*: the plan for this procedure from its screening's cycle, the contrast and the report (if written)."""
+    form = s.get(ApplicationForm, appt.application_form_id)
+    screening = s.get(Screening, form.screening_id) if form else None
+    cycle = cycle_of(screening.inputs) if screening else None
+    report = s.execute(select(Report).where(Report.procedure_id == proc.id)).scalar_one_or_none()
+    findings = findings_from_json(report.findings) if report else None
+    try:
+        return plan_aftercare(
+            appt.day,
+            ctx.calendar_for(appt.day),
+            ctx.settings.rules(),
+            antibiotic_days=antibiotic_days,
+            contrast=ContrastKind(proc.contrast_kind or "water"),
+            period_start=cycle.period_start if cycle else None,
+            cycle_length=cycle.shortest_cycle if cycle else None,
+            report=findings,
+            pid_history=pid_history,
+        )
+    except AftercareInputError as exc:
+        raise InvalidInput("invalid_aftercare", exc.message, rule="CARE-ANTIBIOTIC") from None
+
+
+def _plan_or_none(
+    ctx: ServiceContext, s: Session, proc: ProcedureRecord, appt: ProcedureAppointment
+) -> AftercarePlan | None:
+    """The plan the reminders follow: as last produced (its antibiotic course), otherwise the defaults; None when
+    it cannot be made (the reminders then cover the procedure only)."""
+    stored = s.execute(
+        select(AftercarePlanRecord).where(AftercarePlanRecord.procedure_id == proc.id)
+    ).scalar_one_or_none()
+    days = stored.plan.get("antibiotic_days") if stored else None
+    pid = bool(stored.plan.get("pid_prophylaxis")) if stored else False
+    try:
+        return _plan(ctx, s, proc, appt, antibiotic_days=int(days) if days is not None else None, pid_history=pid)
+    except InvalidInput:
+        return None

@@ -20,7 +20,7 @@ from hsgclinic.domain.messages import N_
 from hsgclinic.domain.registration import Availability, ReleaseStatus, noshow_suspension, release_status
 from hsgclinic.persistence import locking
 from hsgclinic.persistence.models import Patient, RegistrationNumber
-from hsgclinic.services import audit, idempotency, patients
+from hsgclinic.services import audit, idempotency, patients, reminders
 from hsgclinic.services.context import Actor, ServiceContext
 from hsgclinic.services.errors import InvalidInput, NotFound, RuleRefused
 
@@ -218,6 +218,7 @@ def take_number(
             )
             if idempotency_key is not None:
                 idempotency.store(s, "registration", idempotency_key, digest, 201, view.as_json(), now)
+            reminders.number_taken(ctx, s, reg_id, patient.id, day)
             uow.commit()
             return NumberTaken(view, replayed=False)
     except IntegrityError as exc:
@@ -331,6 +332,7 @@ def cancel_number(ctx: ServiceContext, actor: Actor, registration_id: int, reaso
             patient_id=patient.id,
             detail={"reason": reason},
         )
+        reminders.number_cancelled(ctx, uow.session, reg)
         uow.commit()
         return _view(reg, patient)
 
