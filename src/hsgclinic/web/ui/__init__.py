@@ -20,6 +20,7 @@ def mount_ui(app: FastAPI, clinic: Any) -> None:
     for router in (kiosk_pages.router, desk.router, desk_screening.router, desk_booking.router, radiology.router):
         app.include_router(router)
     app.include_router(__import__("hsgclinic.web.ui.admin_pages", fromlist=["router"]).router)
+    app.include_router(__import__("hsgclinic.web.ui.checkin", fromlist=["router"]).router)
 
 
 __all__ = ["mount_ui"]
