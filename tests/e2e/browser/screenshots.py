@@ -116,7 +116,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 FRI, SUN, MON = (dt.datetime(2026, 11, d, h, m, tzinfo=SHANGHAI) for d, h, m in ((20, 7, 30), (22, 7, 50), (23, 8, 0)))
 
 
-def _clinic_with_patients(clinic: Any) -> dict[str, Any]:
+def fill_clinic(clinic: Any) -> dict[str, Any]:
     """Fri 20 Nov, through the services: a queue with a patient at every step, three paid bookings on Sun 22 Nov."""
     from hsgclinic.domain.cycle import CycleFacts
     from hsgclinic.domain.eligibility import ScreeningInput
@@ -195,7 +195,7 @@ def _clinic_with_patients(clinic: Any) -> dict[str, Any]:
     }
 
 
-def _sunday_procedures(clinic: Any, ids: dict[str, Any]) -> None:
+def sunday_procedures(clinic: Any, ids: dict[str, Any]) -> None:
     """Sun 22 Nov: two procedures recorded, the first one's report written and signed (aftercare made)."""
     from hsgclinic.domain.eligibility import HcgResult
     from hsgclinic.domain.report import (
@@ -244,7 +244,7 @@ def _sunday_procedures(clinic: Any, ids: dict[str, Any]) -> None:
     ids["signed"], ids["to_report"] = done
 
 
-def _people(browser: Any, base: str, username: str | None = None) -> dict[str, Any]:
+def people(browser: Any, base: str, username: str | None = None) -> dict[str, Any]:
     """One browser page per language (its locale and Accept-Language), signed in as ``username`` if given."""
     pages = {}
     for lang in LANGS:
@@ -263,7 +263,7 @@ def _sign_in(page: Any, base: str, username: str) -> None:
     page.wait_for_load_state()
 
 
-def _screening_checked(page: Any, base: str, registration_id: int) -> None:
+def screening_checked(page: Any, base: str, registration_id: int) -> None:
     """The screening form filled in with a pH of 4.8, checked: every rule's outcome and the review box."""
     page.goto(f"{base}/staff/screening/{registration_id}")
     for name, value in (
@@ -319,21 +319,21 @@ def _shoot(pages: dict[str, Any], base: str, out: Path, name: str, action: Calla
 
 
 def _staff_pages(browser: Any, base: str, clinic: Any, out: Path) -> list[Path]:
-    ids = _clinic_with_patients(clinic)
+    ids = fill_clinic(clinic)
     saved: list[Path] = []
-    nurse, doctor = _people(browser, base, "nurse.wang"), _people(browser, base, "dr.li")
+    nurse, doctor = people(browser, base, "nurse.wang"), people(browser, base, "dr.li")
     saved += _shoot(nurse, base, out, "staff-queue", _goto("/staff/desk"))
-    saved += _shoot(doctor, base, out, "staff-screening", lambda p, b: _screening_checked(p, b, ids["to_screen"]))
+    saved += _shoot(doctor, base, out, "staff-screening", lambda p, b: screening_checked(p, b, ids["to_screen"]))
     saved += _shoot(nurse, base, out, "staff-booking", _goto(f"/staff/booking/{ids['to_book']}"))
     saved += _shoot(nurse, base, out, "staff-payment", _goto(f"/staff/payment/{ids['paid']}"))
     saved += _shoot(nurse, base, out, "staff-schedule", _goto("/staff/schedule?day=2026-11-22"))
-    _sunday_procedures(clinic, ids)
-    radiologist = _people(browser, base, "dr.zhao")
+    sunday_procedures(clinic, ids)
+    radiologist = people(browser, base, "dr.zhao")
     saved += _shoot(radiologist, base, out, "staff-worklist", _goto("/staff/radiology"))
     saved += _shoot(radiologist, base, out, "staff-procedure", _goto(f"/staff/procedure/{ids['to_record']}"))
     saved += _shoot(radiologist, base, out, "staff-report", _goto(f"/staff/report/{ids['to_report']}"))
     saved += _shoot(radiologist, base, out, "staff-report-signed", _goto(f"/staff/report/{ids['signed']}?signed=1"))
-    kiosk = _people(browser, base)
+    kiosk = people(browser, base)
     saved += _shoot(kiosk, base, out, "my-visit-aftercare", _my_visit(ids["code"], ids["last4"]))
     saved += _shoot(kiosk, base, out, "kiosk-ready-from", _kiosk(ids["code"]))
     clinic.ctx.clock.set(MON)

@@ -346,3 +346,40 @@ def test_the_whole_pathway(browser: Any, lang: str, tmp_path: Path) -> None:
         pdf = kiosk.request.get(base + pdf_url)
         assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
         assert pdf.body().startswith(b"%PDF")
+
+
+def test_every_staff_page_fits_a_phone(browser: Any, tmp_path: Path) -> None:
+    """At 390 px nothing on a staff page sticks out sideways, in either language (the clinic the screenshots use)."""
+    from screenshots import fill_clinic, people, screening_checked, sunday_procedures
+
+    def fits(pages: dict[str, Any], *paths: str) -> None:
+        for lang, page in pages.items():
+            page.set_viewport_size(PHONE)
+            for path in paths:
+                if path.startswith("/"):
+                    page.goto(base + path)
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= PHONE["width"], f"{page.url} ({lang}) is {wide} px wide"
+
+    with serve(tmp_path) as (base, clinic):
+        ids = fill_clinic(clinic)
+        nurse, doctor = people(browser, base, "nurse.wang"), people(browser, base, "dr.li")
+        fits(
+            nurse,
+            "/staff/desk",
+            f"/staff/booking/{ids['to_book']}",
+            f"/staff/payment/{ids['paid']}",
+            "/staff/schedule?day=2026-11-22",
+        )
+        for page in doctor.values():
+            screening_checked(page, base, ids["to_screen"])
+        fits(doctor, "the screening form with every rule's outcome")
+        sunday_procedures(clinic, ids)
+        radiologist = people(browser, base, "dr.zhao")
+        fits(
+            radiologist,
+            "/staff/radiology",
+            f"/staff/procedure/{ids['to_record']}",
+            f"/staff/report/{ids['to_report']}",
+            f"/staff/report/{ids['signed']}?signed=1",
+        )
