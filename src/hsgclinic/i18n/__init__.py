@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
@@ -28,6 +29,8 @@ SUPPORTED = ("zh_CN", "en")
 DEFAULT = "zh_CN"
 _DATE_PATTERNS = {"zh_CN": "yyyy年M月d日（EEE）", "en": "EEE d MMM yyyy"}
 _SHORT_DATE = {"zh_CN": "M月d日（EEE）", "en": "EEE d MMM"}
+# All clinic times are shown in the clinic's local time (domain.md: Asia/Shanghai, no DST); stored instants are UTC.
+CLINIC_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def normalise(lang: str | None) -> str:
@@ -90,8 +93,9 @@ def _translations(locale: str) -> gettext.NullTranslations:
 class Translator:
     """Words, dates and numbers for one reader's language."""
 
-    def __init__(self, locale: str) -> None:
+    def __init__(self, locale: str, tz: dt.tzinfo = CLINIC_TZ) -> None:
         self.locale = normalise(locale)
+        self.tz = tz
         self._t = _translations(self.locale)
         self._babel = Locale.parse("zh_Hans_CN" if self.locale == "zh_CN" else "en_US")
 
@@ -149,10 +153,17 @@ class Translator:
     def short_date(self, d: dt.date) -> str:
         return format_date(d, _SHORT_DATE[self.locale], locale=self._babel)
 
-    def time(self, t: dt.time) -> str:
+    def local(self, t: dt.datetime) -> dt.datetime:
+        """An aware instant in the clinic's time zone; a naive one is taken as clinic-local already."""
+        return t.astimezone(self.tz).replace(tzinfo=None) if t.tzinfo is not None else t
+
+    def time(self, t: dt.time | dt.datetime) -> str:
+        if isinstance(t, dt.datetime):
+            t = self.local(t).time()
         return format_time(t, "HH:mm", locale=self._babel)
 
     def datetime(self, t: dt.datetime) -> str:
+        t = self.local(t)
         pattern = "yyyy年M月d日 HH:mm" if self.is_zh else "d MMM yyyy HH:mm"
         return format_datetime(t, pattern, locale=self._babel)
 

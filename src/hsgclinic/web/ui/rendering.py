@@ -53,7 +53,7 @@ def _time(ctx: Context, value: dt.time | dt.datetime | None) -> str:
     if value is None:
         return "—"
     t: Translator = ctx["t"]
-    return t.time(value.time() if isinstance(value, dt.datetime) else value)
+    return t.time(value)
 
 
 @pass_context
