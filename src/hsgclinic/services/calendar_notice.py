@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from hsgclinic.calendar_source import HolidayNotice, NoticeError, OverrideKind, parse_notice
+from hsgclinic.domain.clinic_calendar import ClosureKind
 from hsgclinic.domain.messages import N_, Localized
 from hsgclinic.persistence.models import CalendarOverrideRow
 from hsgclinic.services import audit
@@ -67,6 +68,7 @@ class NoticePreview:
     breaks: list[NoticeBreak]
     workdays: list[dt.date]
     replaced: list[dt.date]  # days that already have an override, which loading replaces
+    also_closed: list[tuple[dt.date, dt.date]]  # runs of official holidays in the calendar in use not in the notice
 
     @property
     def holiday_days(self) -> int:
@@ -91,11 +93,23 @@ def preview(ctx: ServiceContext, notice: HolidayNotice) -> NoticePreview:
         existing = set(
             uow.session.execute(select(CalendarOverrideRow.day).where(CalendarOverrideRow.day.in_(days))).scalars()
         )
+    also_closed: list[tuple[dt.date, dt.date]] = []
+    d = dt.date(notice.year, 1, 1)
+    calendar = ctx.calendar_for(d)
+    while d.year == notice.year:
+        closure = calendar.closure(d) if calendar.covers(d) else None
+        if closure is not None and closure.kind is ClosureKind.STATUTORY and d not in days:
+            if also_closed and also_closed[-1][1] == d - ONE_DAY:
+                also_closed[-1] = (also_closed[-1][0], d)
+            else:
+                also_closed.append((d, d))
+        d += ONE_DAY
     return NoticePreview(
         notice.year,
         [NoticeBreak(name, first, last, (last - first).days + 1) for name, first, last in notice.breaks],
         sorted(notice.workdays),
         sorted(existing),
+        also_closed,
     )
 
 

@@ -40,6 +40,14 @@ NOTICE = {
         {"name_zh": "元旦", "name_en": "New Year's Day", "from": "2027-01-01", "to": "2027-01-03"},
         {"name_zh": "春节", "name_en": "Spring Festival", "from": "2027-02-05", "to": "2027-02-13"},
         {"name_zh": "清明节", "name_en": "Qingming Festival", "from": "2027-04-03", "to": "2027-04-05"},
+        {"name_zh": "劳动节", "name_en": "Labour Day", "from": "2027-05-01", "to": "2027-05-05"},
+        {"name_zh": "端午节", "name_en": "Dragon Boat Festival", "from": "2027-06-09", "to": "2027-06-11"},
+        {
+            "name_zh": "国庆节、中秋节",
+            "name_en": "National Day and Mid-Autumn",
+            "from": "2027-10-01",
+            "to": "2027-10-07",
+        },
     ],
     "workdays": ["2027-02-14", "2027-02-20"],
 }

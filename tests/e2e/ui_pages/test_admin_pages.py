@@ -174,11 +174,12 @@ def test_the_notice_upload_shows_what_it_will_load_then_loads_it(admin: TestClie
     r = admin.post("/staff/admin/calendar/notice", files=files, headers=EN)
     assert r.status_code == 200, r.text[:500]
     assert "the 2027 notice has 2 breaks (12 days closed) and 2 make-up working days" in r.text
-    assert "Spring Festival" in r.text and "Fri 5 Feb" in r.text and "Sat 13 Feb" in r.text
+    assert "Spring Festival" in r.text and "Fri 5 Feb – Sat 13 Feb" in r.text and "9 days" in r.text
     assert "Sun 14 Feb 2027" in r.text and "Load these 14 days" in r.text
     assert admin_service.list_overrides(service_clinic.ctx) == []  # nothing written yet
+    assert "which the notice does not list" in r.text and "Sat 1 May – Tue 4 May" in r.text  # Labour Day
     zh = admin.post("/staff/admin/calendar/notice", files=files, headers=ZH)
-    assert "春节" in zh.text and "2027年2月14日" in zh.text and "调休上班日" in zh.text
+    assert "春节" in zh.text and "9 天" in zh.text and "2027年2月14日" in zh.text and "调休上班日" in zh.text
     notice_json = zh.text.split('name="notice_json" value="', 1)[1].split('"', 1)[0]
     import html as html_lib
 
