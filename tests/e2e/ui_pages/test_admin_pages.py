@@ -141,7 +141,7 @@ def test_settings_errors_are_per_field_and_keep_what_was_typed(admin: TestClient
     assert "Give the price in yuan with at most 2 decimals, e.g. 1000.00." in r.text
     assert r.text.count('aria-invalid="true"') == 5
     zh = admin.post("/staff/admin/settings", data=data, headers=ZH)
-    assert zh.status_code == 422 and "请按“时:分”填写时间" in zh.text and "未保存" in zh.text
+    assert zh.status_code == 422 and "放号时间：请按“时:分”填写时间" in zh.text and "未保存" in zh.text
     assert service_clinic.ctx.effective().daily_numbers == 3  # nothing saved
 
 
