@@ -87,54 +87,62 @@ def printable_report(ctx: ServiceContext, access_code: str, address: str = "") -
         if report is None or proc is None or report.status != "signed" or ctx.today() < report.ready_on:
             raise NotFound("not_ready", N_("This report cannot be printed yet."), rule="REPORT-READY")
         patient = s.get(Patient, reg.patient_id)
-        appt = s.get(ProcedureAppointment, proc.appointment_id)
-        assert patient is not None and appt is not None and report.signed_at is not None
-        form = s.get(ApplicationForm, appt.application_form_id)
-        revisions = list(
-            s.execute(
-                select(ReportRevision).where(ReportRevision.report_id == report.id).order_by(ReportRevision.version)
-            ).scalars()
-        )
-        tz = ctx.tz
-        dose, unit = (
-            (proc.dap_gy_cm2, DoseUnit.DAP_GY_CM2)
-            if proc.dap_gy_cm2 is not None
-            else (proc.air_kerma_mgy or Decimal(0), DoseUnit.AIR_KERMA_MGY)
-        )
-        view = PrintableReport(
-            report_number=f"HSG-{report.id:06d}",
-            patient=PatientView(
-                name=patient.name,
-                masked_id=mask_id(patient.id_number) if len(patient.id_number) > 4 else patient.id_last4,
-                age=age_on(patient.birth_date, appt.day) if patient.birth_date else None,
-            ),
-            procedure_date=appt.day,
-            findings=findings_from_json(report.findings),
-            contrast_agent=proc.contrast_agent,
-            contrast_kind=ContrastKind(proc.contrast_kind or "water"),
-            contrast_volume_ml=proc.volume_ml or Decimal(0),
-            fluoroscopy_seconds=proc.fluoroscopy_s or Decimal(0),
-            dose=dose,
-            dose_unit=unit,
-            hcg=HcgResult(proc.hcg_result),
-            operator=proc.operator,
-            radiologist=report.signed_by or "",
-            signed_at=_aware(report.signed_at).astimezone(tz),
-            form_number=form.number if form else None,
-            procedure_start=_aware(proc.started_at).astimezone(tz).time() if proc.started_at else None,
-            procedure_end=_aware(proc.ended_at).astimezone(tz).time() if proc.ended_at else None,
-            corrections=tuple(
-                CorrectionView(_aware(r.created_at).astimezone(tz), r.author, r.reason)
-                for r in revisions
-                if r.version > 1 and r.reason
-            ),
-            verification_code=code,
-            dose_flagged=bool(proc.dose_findings.get("items")),
-        )
+        assert patient is not None
+        view = report_document(ctx, s, report, proc, patient, code)
         actor = Actor(Role.PATIENT, f"patient:{patient.id}", address, patient_id=patient.id, registration_id=reg.id)
         audit.record(s, actor, "report.print", "report", report.id, at=ctx.now(), patient_id=patient.id)
         uow.commit()
         return view
+
+
+def report_document(
+    ctx: ServiceContext, s: Session, report: Report, proc: ProcedureRecord, patient: Patient, code: str
+) -> PrintableReport:
+    """The document view model of a signed report (``code``: the verification code printed with its QR code)."""
+    appt = s.get(ProcedureAppointment, proc.appointment_id)
+    assert appt is not None and report.signed_at is not None
+    form = s.get(ApplicationForm, appt.application_form_id)
+    revisions = list(
+        s.execute(
+            select(ReportRevision).where(ReportRevision.report_id == report.id).order_by(ReportRevision.version)
+        ).scalars()
+    )
+    tz = ctx.tz
+    dose, unit = (
+        (proc.dap_gy_cm2, DoseUnit.DAP_GY_CM2)
+        if proc.dap_gy_cm2 is not None
+        else (proc.air_kerma_mgy or Decimal(0), DoseUnit.AIR_KERMA_MGY)
+    )
+    return PrintableReport(
+        report_number=f"HSG-{report.id:06d}",
+        patient=PatientView(
+            name=patient.name,
+            masked_id=mask_id(patient.id_number) if len(patient.id_number) > 4 else patient.id_last4,
+            age=age_on(patient.birth_date, appt.day) if patient.birth_date else None,
+        ),
+        procedure_date=appt.day,
+        findings=findings_from_json(report.findings),
+        contrast_agent=proc.contrast_agent,
+        contrast_kind=ContrastKind(proc.contrast_kind or "water"),
+        contrast_volume_ml=proc.volume_ml or Decimal(0),
+        fluoroscopy_seconds=proc.fluoroscopy_s or Decimal(0),
+        dose=dose,
+        dose_unit=unit,
+        hcg=HcgResult(proc.hcg_result),
+        operator=proc.operator,
+        radiologist=report.signed_by or "",
+        signed_at=_aware(report.signed_at).astimezone(tz),
+        form_number=form.number if form else None,
+        procedure_start=_aware(proc.started_at).astimezone(tz).time() if proc.started_at else None,
+        procedure_end=_aware(proc.ended_at).astimezone(tz).time() if proc.ended_at else None,
+        corrections=tuple(
+            CorrectionView(_aware(r.created_at).astimezone(tz), r.author, r.reason)
+            for r in revisions
+            if r.version > 1 and r.reason
+        ),
+        verification_code=code,
+        dose_flagged=bool(proc.dose_findings.get("items")),
+    )
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

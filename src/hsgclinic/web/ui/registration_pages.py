@@ -185,9 +185,14 @@ async def my_visit_lookup(request: Request) -> Response:
     except ServiceError as exc:
         return ui.pages.render(request, "patient/my_visit.html", 404, nav="visit", form=form, visit=None, refusal=exc)
     status = 200 if available else 503
-    return ui.pages.render(
+    response = ui.pages.render(
         request, "patient/my_visit.html", status, nav="visit", form=form, visit=visit, unavailable=not available
     )
+    if visit is not None:  # her downloads on this page (documents_pages): a short patient session cookie
+        from hsgclinic.web.ui.documents_pages import open_patient_session
+
+        open_patient_session(response, request, ui.clinic, form.get("code").upper(), form.get("last4").upper())
+    return response
 
 
 @router.get("/kiosk")
