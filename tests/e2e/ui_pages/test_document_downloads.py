@@ -242,3 +242,36 @@ def test_documents_appear_as_they_come_into_being(service_client: TestClient, se
     assert "/my-visit/documents/receipt.pdf" in page.text and "/my-visit/documents/report.pdf" not in page.text
     r = service_client.get("/my-visit/documents/report.pdf", headers={"Accept-Language": "en"})
     assert r.status_code == 404 and "cannot be printed yet" in r.text
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "does not exist yet"), ("zh-CN", "还没有生成")])
+def test_staff_get_a_404_page_for_what_is_not_there_yet(
+    service_client: TestClient, service_clinic: Any, lang: str, words: str
+) -> None:
+    from e2e.ui_pages.test_staff_visit_kiosk import DESK, DOCTOR, screening_input
+    from hsgclinic.services import booking, screening
+
+    number = take_number(service_clinic)
+    view = screening.record_screening(
+        service_clinic.ctx, DOCTOR, patient_id=number.patient_id, screening=screening_input(), doctor_name="Dr Li"
+    )
+    form = screening.issue_application_form(service_clinic.ctx, DOCTOR, view.screening_id)
+    appt = booking.book(service_clinic.ctx, DESK, form.form_id, dt.date(2026, 11, 22))
+    sign_in(service_client, service_clinic, "registrar")
+    base = f"/staff/documents/appointment/{appt.appointment_id}"
+    check_pdf(service_client.get(f"{base}/application-form.pdf?lang=en"), "en", "application-form")
+    for name in ("receipt", "aftercare"):
+        r = service_client.get(f"{base}/{name}.pdf", headers={"Accept-Language": lang})
+        assert r.status_code == 404 and words in r.text, name
+    page = service_client.get(f"/staff/payment/{appt.appointment_id}", headers={"Accept-Language": "en"})
+    assert f"{base}/before.pdf?lang=en" in page.text and f"{base}/receipt.pdf" not in page.text
+    assert service_client.get("/staff/documents/appointment/999999/before.pdf").status_code == 404
+    desk = Actor(Role.REGISTRAR, "nurse.wang")
+    assert documents.available(service_clinic.ctx, desk, appointment_id=appt.appointment_id) == {
+        documents.Document.APPLICATION_FORM,
+        documents.Document.BEFORE,
+        documents.Document.CALENDAR,
+    }
+    booking.cancel(service_clinic.ctx, DESK, appt.appointment_id)
+    r = service_client.get(f"{base}/application-form.pdf", headers={"Accept-Language": lang})
+    assert r.status_code == 404  # a cancelled booking has no form to print
