@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -36,6 +38,18 @@ PDFS = ("application-form", "before", "receipt", "report", "aftercare")
 def pdf_text(body: bytes) -> str:
     out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=body, capture_output=True, check=True)
     return out.stdout.decode()
+
+
+def fonts_and_pages(body: bytes) -> tuple[set[str], int]:
+    """The embedded fonts (pdffonts) and the page count (pdfinfo): every glyph from Noto CJK, one A4 page."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "document.pdf"
+        path.write_bytes(body)
+        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True).stdout
+    names = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:] if line.strip()}
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    return names, pages
 
 
 def flat(text: str) -> str:
@@ -68,6 +82,8 @@ def check_pdf(r: Any, lang: str, name: str) -> str:
     assert disposition.split('filename="')[1].split('"')[0].isascii()
     assert unquote(disposition.split("UTF-8''")[1]).endswith(".pdf")
     text = flat(pdf_text(r.content))
+    fonts, pages = fonts_and_pages(r.content)
+    assert pages == 1 and fonts and all(f.startswith("Noto-") for f in fonts), (name, lang, fonts, pages)
     assert MASKED in text, (name, lang)
     assert FULL_ID not in text and FULL_ID not in r.content.decode("latin-1")
     if name == "receipt":
