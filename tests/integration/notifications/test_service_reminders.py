@@ -5,9 +5,13 @@ the aftercare. SQLite, and PostgreSQL when HSGCLINIC_TEST_PG_URL is set; the wor
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from hsgclinic.domain.cycle import CycleFacts
 from hsgclinic.domain.eligibility import HcgResult, ScreeningInput
@@ -21,10 +25,12 @@ from hsgclinic.domain.report import (
     Spill,
     TubeFinding,
 )
+from hsgclinic.persistence.notification_models import CareFlag
 from hsgclinic.services import booking, payments, procedure, registration, screening
 from hsgclinic.services.context import Actor, Role
 from hsgclinic.services.errors import RuleRefused
 from hsgclinic.services.reminders import procedure_case, visit_case
+from hsgclinic.web.ui import mount_ui
 from hsgtest import TODAY
 
 from .helpers import outbox, set_local
@@ -246,3 +252,23 @@ def test_the_worker_delivers_what_the_services_enqueued(notif_clinic, make_worke
     }
     assert statuses[("procedure_eve", "email")] == "sent"
     assert statuses[("appointment_cancelled", "sms")] == "sent"
+
+
+def test_the_d7_email_carries_a_checkin_link_that_raises_a_flag_on_the_desk(notif_clinic, make_worker, mailbox):
+    form_id = _form(notif_clinic, email=EMAIL, lang="en")
+    _through_the_procedure(notif_clinic, form_id)
+    set_local(notif_clinic, DT(2026, 11, 29, 8, 0))
+    make_worker().run_once()
+    d7 = next(m for m in mailbox.to(EMAIL) if m["Subject"] == "7 days after your HSG: how are you?")
+    url = re.search(r"https://clinic\.example\.invalid(/checkin/\S+)", d7.get_content())
+    assert url is not None
+    app = FastAPI()
+    mount_ui(app, notif_clinic)
+    client = TestClient(app, raise_server_exceptions=False)
+    set_local(notif_clinic, DT(2026, 11, 30, 10, 0))
+    assert "How are you after your HSG?" in client.get(url[1]).text
+    r = client.post(url[1], data={"bleeding": "yes", "heavier": "no", "pain": "none"})
+    assert "Please contact the clinic today" in r.text and "CARE-BLEED" in r.text
+    with notif_clinic.ctx.read() as u:
+        (flag,) = u.session.execute(select(CareFlag)).scalars().all()
+    assert (flag.case_ref, flag.reason, flag.rule) == (procedure_case(form_id), "bleeding_past_d7", "CARE-BLEED")
