@@ -272,3 +272,17 @@ def test_the_d7_email_carries_a_checkin_link_that_raises_a_flag_on_the_desk(noti
     with notif_clinic.ctx.read() as u:
         (flag,) = u.session.execute(select(CareFlag)).scalars().all()
     assert (flag.case_ref, flag.reason, flag.rule) == (procedure_case(form_id), "bleeding_past_d7", "CARE-BLEED")
+
+
+def test_a_late_reminder_keeps_its_key_so_a_later_replan_adds_no_copy(notif_clinic, make_worker, mailbox):
+    form_id = _form(notif_clinic, email=EMAIL)
+    proc_id = _through_the_procedure(notif_clinic, form_id)
+    set_local(notif_clinic, DT(2026, 11, 23, 10, 17))  # the report-ready reminder (08:00) is late but useful
+    make_worker().run_once()
+    sent = [m for m in outbox(notif_clinic) if m.template == "report_ready" and m.status == "sent"]
+    assert {m.channel for m in sent} == {"sms", "email"}
+    set_local(notif_clinic, DT(2026, 11, 23, 11, 42))
+    procedure.produce_aftercare(notif_clinic.ctx, RADIOLOGIST, proc_id)  # re-plan an hour later
+    assert [m.status for m in outbox(notif_clinic) if m.template == "report_ready"] == ["sent", "sent"]
+    make_worker().run_once()
+    assert [m["Subject"] for m in mailbox.to(EMAIL)].count("您的输卵管造影报告可以打印了") == 1
