@@ -7,8 +7,9 @@ The :class:`Clinic` it returns is what the web app, the CLI and the UI use: ``cl
     taken = registration.take_number(clinic.ctx, Actor.public(ip), day=…, name=…, id_number=…, phone=…)
 
 Cached in the process, with a short time-to-live so that several servers agree within seconds: the clinic
-calendar (built from the ``holidays`` package + notice files + the database's overrides) and the
-administrator-edited clinic settings. Local edits invalidate the cache at once. Nothing that decides who gets a
+calendar (built from the ``holidays`` package + notice files + the notices and overrides stored in the database,
+all re-read together when it expires) and the administrator-edited clinic settings. Local edits invalidate the
+cache at once. Nothing that decides who gets a
 place is ever cached (see docs/decisions/0001-scarce-places.md).
 """
 
@@ -23,11 +24,19 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, select
 
-from hsgclinic.calendar_source import CalendarOverride, OverrideKind, calendar_around, load_notice_dir
+from hsgclinic.calendar_source import (
+    CalendarOverride,
+    HolidayNotice,
+    OverrideKind,
+    calendar_around,
+    load_notice_dir,
+    parse_notice,
+)
 from hsgclinic.config import Settings, SiteProfile
 from hsgclinic.domain.clinic_calendar import ClinicCalendar
 from hsgclinic.i18n import Translator, translator
 from hsgclinic.persistence import schema
+from hsgclinic.persistence.calendar_notice_models import CalendarNoticeRow
 from hsgclinic.persistence.engine import make_engine
 from hsgclinic.persistence.locking import PlaceGuard
 from hsgclinic.persistence.models import CalendarOverrideRow, ClinicSettingsRow
@@ -133,19 +142,24 @@ def build_clinic(
     # loading it from the same pool could wait for ever when every connection is held by such a service.
     aux_engine = make_engine(engine.url.render_as_string(hide_password=False), pool_size=2)
     aux = uow_factory(aux_engine)
-    notices = load_notice_dir(settings.calendar_notice_dir)
+    file_notices = load_notice_dir(settings.calendar_notice_dir)
     calendars = _TTL(cache_seconds)
     effective_cache = _TTL(cache_seconds)
 
-    def overrides() -> list[CalendarOverride]:
+    def stored() -> tuple[list[HolidayNotice], list[CalendarOverride]]:
+        """The database's part of the calendar, read together: loaded notices and single-day overrides."""
         with aux(write=False, serialise_writes=False) as u:
+            notices = [parse_notice(r.notice) for r in u.session.execute(select(CalendarNoticeRow)).scalars()]
             rows = u.session.execute(select(CalendarOverrideRow)).scalars().all()
-            return [CalendarOverride(r.day, OverrideKind(r.kind), r.name_zh, r.name_en) for r in rows]
+            return notices, [CalendarOverride(r.day, OverrideKind(r.kind), r.name_zh, r.name_en) for r in rows]
 
     def calendar_for(day: dt.date) -> ClinicCalendar:
         def make() -> ClinicCalendar:
+            loaded, overrides = stored()
+            # a notice loaded by an administrator wins over a notice file for the same year
+            notices = list({n.year: n for n in [*file_notices, *loaded]}.values())
             return calendar_around(
-                day, official_through=settings.holidays_official_through, notices=notices, overrides=overrides()
+                day, official_through=settings.holidays_official_through, notices=notices, overrides=overrides
             )
 
         return calendars.get(day.year, make)

@@ -190,14 +190,31 @@ def test_the_notice_upload_shows_what_it_will_load_then_loads_it(admin: TestClie
         follow_redirects=False,
     )
     assert r.status_code == 303
-    assert "Loaded the 2027 notice: 14 days." in admin.get(r.headers["location"], headers=EN).text
-    overrides = {o.day: o for o in admin_service.list_overrides(service_clinic.ctx)}
-    assert overrides[dt.date(2027, 2, 5)].kind == "holiday" and overrides[dt.date(2027, 2, 5)].name_zh == "春节"
-    assert overrides[dt.date(2027, 2, 14)].kind == "workday"
+    page = admin.get(r.headers["location"], headers=EN).text
+    assert "Loaded the 2027 notice: 14 days." in page
+    assert (
+        "2027 notice" in page and "Loaded by admin.one" in page and "/staff/admin/calendar/notice/2027/delete" in page
+    )
+    assert "Up to and including 2026: the holiday library (official)." in page
+    assert admin_service.list_overrides(service_clinic.ctx) == []  # the notice is stored whole, not as overrides
     cal = service_clinic.calendar.for_day(dt.date(2027, 2, 14))
+    assert not cal.is_provisional(dt.date(2027, 2, 14))
     assert cal.is_working_day(dt.date(2027, 2, 14)) and not cal.is_open(dt.date(2027, 2, 8))
+    assert cal.is_open(dt.date(2027, 5, 3))  # Labour Day as the package guesses it: this notice does not list it
     events = admin_service.list_audit(service_clinic.ctx, admin_actor(service_clinic), action="calendar.notice_load")
     assert len(events) == 1 and events[0].record_id == "2027" and events[0].detail["holiday_days"] == 12
+    assert "载入的 2027 年通知" in admin.post("/staff/admin/calendar/notice", files=files, headers=ZH).text
+
+    r = admin.post("/staff/admin/calendar/notice/2027/delete", headers=EN, follow_redirects=False)
+    assert r.status_code == 303
+    page = admin.get(r.headers["location"], headers=ZH).text
+    assert "已移除 2027 年通知" in page and "尚未在此载入任何通知" in page
+    cal = service_clinic.calendar.for_day(dt.date(2027, 2, 14))
+    assert cal.is_provisional(dt.date(2027, 2, 14)) and not cal.is_open(dt.date(2027, 5, 3))
+    events = admin_service.list_audit(service_clinic.ctx, admin_actor(service_clinic), action="calendar.notice_remove")
+    assert len(events) == 1 and events[0].record_id == "2027"
+    r = admin.post("/staff/admin/calendar/notice/2027/delete", headers=EN)
+    assert r.status_code == 404 and "No notice is loaded for 2027." in r.text
 
 
 @pytest.mark.parametrize(

@@ -294,6 +294,7 @@ def _calendar_page(
         kinds=[(k.value, KIND_NAMES[k]) for k in OverrideKind],
         kind_names={k.value: v for k, v in KIND_NAMES.items()},
         closures=_upcoming_closures(ctx, today),
+        sources=calendar_notice.sources(ctx),
         form=form or FormState.of({"kind": OverrideKind.CLINIC_CLOSED.value}),
         upload=upload or FormState(),
         today=today,
@@ -359,17 +360,7 @@ async def preview_notice(request: Request) -> Response:
     except ServiceError as exc:
         upload.error("notice", exc.message)
         return _calendar_page(request, 422, upload=upload)
-    canonical = json.dumps(
-        {
-            "year": notice.year,
-            "breaks": [
-                {"name_zh": n.zh, "name_en": n.en, "from": a.isoformat(), "to": b.isoformat()}
-                for n, a, b in notice.breaks
-            ],
-            "workdays": [d.isoformat() for d in notice.workdays],
-        },
-        ensure_ascii=False,
-    )
+    canonical = json.dumps(calendar_notice.notice_document(notice), ensure_ascii=False)
     return _calendar_page(request, preview=calendar_notice.preview(ctx, notice), notice_json=canonical)
 
 
@@ -386,6 +377,16 @@ async def load_notice(request: Request) -> Response:
         upload.error("notice", exc.message)
         return _calendar_page(request, 422, upload=upload)
     return RedirectResponse(f"/staff/admin/calendar?done=notice&n={written}&day={notice.year}", status_code=303)
+
+
+@router.post("/staff/admin/calendar/notice/{year}/delete")
+async def remove_notice(request: Request, year: int) -> Response:
+    actor = _admin(request)
+    try:
+        calendar_notice.remove(ui_state(request).clinic.ctx, actor, year)
+    except ServiceError as exc:
+        return _calendar_page(request, 404, refusal=exc)
+    return RedirectResponse(f"/staff/admin/calendar?done=notice_removed&day={year}", status_code=303)
 
 
 # -- staff accounts --------------------------------------------------------------------------------------------------
