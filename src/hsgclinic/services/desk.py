@@ -130,6 +130,18 @@ def form_number(ctx: ServiceContext, actor: Actor, form_id: int) -> tuple[str, s
     return row[0].number, row[1].name, mask_id(row[1].id_number) if len(row[1].id_number) > 4 else row[1].id_last4
 
 
+def form_number_for_procedure(ctx: ServiceContext, actor: Actor, procedure_id: int) -> tuple[str, str, str] | None:
+    """(form number, patient name, masked ID) of the patient a procedure record belongs to."""
+    _staff(actor)
+    with ctx.read() as uow:
+        form_id = uow.session.execute(
+            select(ProcedureAppointment.application_form_id)
+            .join(ProcedureRecord, ProcedureRecord.appointment_id == ProcedureAppointment.id)
+            .where(ProcedureRecord.id == procedure_id)
+        ).scalar_one_or_none()
+    return None if form_id is None else form_number(ctx, actor, form_id)
+
+
 def schedule(ctx: ServiceContext, actor: Actor, day: dt.date) -> list[ScheduleRow]:
     """The day's procedures in slot order, with names, payment and whether the procedure is recorded."""
     _staff(actor)

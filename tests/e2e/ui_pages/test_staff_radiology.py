@@ -101,3 +101,21 @@ def test_positive_hcg_stops_the_procedure(service_client: TestClient, service_cl
 def test_the_desk_cannot_open_the_worklist(service_client: TestClient, service_clinic: Any) -> None:
     sign_in(service_client, service_clinic, "registrar")
     assert service_client.get("/staff/radiology", headers=EN).status_code == 403
+
+
+def test_the_report_page_names_the_patient_and_shows_clinic_times(
+    service_client: TestClient, service_clinic: Any, appointment: int
+) -> None:
+    """Wrong-patient safety: the report form says whose report it is; times are Beijing time, not UTC."""
+    r = service_client.post(f"/staff/procedure/{appointment}", data=PROC, headers=EN)
+    procedure_id = re.search(r'action="/staff/report/(\d+)"', r.text)
+    assert procedure_id
+    page = service_client.get(f"/staff/report/{procedure_id[1]}", headers=EN)
+    title = re.search(r"<h1>([^<]*)</h1>", page.text)
+    assert title and title[1].startswith("HSG report: ") and len(title[1]) > len("HSG report: ")
+    assert re.search(r"\*{10,}\w{4}", page.text)  # the masked ID, never the full number
+    service_client.post(f"/staff/report/{procedure_id[1]}", data=REPORT, headers=EN)
+    signed = service_client.post(f"/staff/report/{procedure_id[1]}/sign", headers=EN)
+    assert "22 Nov 2026 07:50" in signed.text  # signed at 07:50 clinic time (23:50 UTC the day before)
+    assert "UTC" not in signed.text
+    assert service_client.get("/staff/report/999999", headers=EN).status_code == 404

@@ -226,11 +226,15 @@ def _report_page(
         report = None
     if form is None:
         form = FormState.of(_values_of(report)) if report else FormState.of({"cavity_shape": "normal"})
+    who = desk.form_number_for_procedure(ui.clinic.ctx, actor, procedure_id)
+    if who is None:
+        return _not_found(request)
     return ui.pages.render(
         request,
         "staff/report.html",
         status_code,
         nav="radiology",
+        who=who,
         procedure_id=procedure_id,
         report=report,
         form=form,

@@ -49,6 +49,16 @@ def _date(ctx: Context, value: dt.date | None, style: str = "long") -> str:
 
 
 @pass_context
+def _instant(ctx: Context, value: str | dt.datetime | None) -> str:
+    """A stored instant (an aware datetime or its ISO text, UTC) in clinic time and the reader's language."""
+    if not value:
+        return "—"
+    t: Translator = ctx["t"]
+    at = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return t.datetime(at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC))
+
+
+@pass_context
 def _time(ctx: Context, value: dt.time | dt.datetime | None) -> str:
     if value is None:
         return "—"
@@ -111,6 +121,7 @@ def make_environment() -> Environment:
     env.filters["money"] = _money
     env.filters["say"] = _say
     env.filters["iso"] = _iso
+    env.filters["instant"] = _instant
     env.filters["daymonth"] = _daymonth
     env.filters["weekday"] = _weekday
     env.globals["Markup"] = Markup
