@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hsgclinic.documents.models import (
@@ -56,7 +56,7 @@ from hsgclinic.services.errors import Forbidden, NotFound
 from hsgclinic.services.reports import report_document
 from hsgclinic.services.screening import cycle_of
 from hsgclinic.services.serialize import decode_findings, decode_message
-from hsgclinic.services.visits import check_access
+from hsgclinic.services.visits import check_access, current_appointment, latest_screening
 
 
 class Document(enum.StrEnum):
@@ -133,34 +133,6 @@ def _not_yet() -> NotFound:
 
 def _not_yours() -> Forbidden:
     return Forbidden("document_not_yours", N_("This document belongs to another patient."))
-
-
-def _latest_screening(s: Session, reg: RegistrationNumber) -> Screening | None:
-    return (
-        s.execute(
-            select(Screening)
-            .where(
-                Screening.patient_id == reg.patient_id,
-                or_(Screening.registration_id == reg.id, Screening.created_at >= reg.created_at),
-            )
-            .order_by(Screening.created_at.desc(), Screening.id.desc())
-        )
-        .scalars()
-        .first()
-    )
-
-
-def _appointment_of(s: Session, form: ApplicationForm) -> ProcedureAppointment | None:
-    rows = list(
-        s.execute(
-            select(ProcedureAppointment)
-            .where(ProcedureAppointment.application_form_id == form.id)
-            .order_by(ProcedureAppointment.updated_at.desc(), ProcedureAppointment.id.desc())
-        ).scalars()
-    )
-    live = [a for a in rows if a.status != "cancelled"]
-    chosen = live or rows
-    return chosen[0] if chosen else None
 
 
 def _fill_from_appointment(s: Session, case: _Case) -> None:
@@ -251,13 +223,13 @@ def _case(
         case.appointment = appt
         _fill_from_appointment(s, case)
         return case
-    case.screening = _latest_screening(s, reg)
+    case.screening = latest_screening(s, reg)
     if case.screening is not None:
         case.form = s.execute(
             select(ApplicationForm).where(ApplicationForm.screening_id == case.screening.id)
         ).scalar_one_or_none()
         if case.form is not None:
-            case.appointment = _appointment_of(s, case.form)
+            case.appointment = current_appointment(s, case.form)
             _fill_from_appointment(s, case)
     return case
 

@@ -102,7 +102,8 @@ def check_access(
     return row[0], row[1]
 
 
-def _latest_screening(s: Session, reg: RegistrationNumber) -> Screening | None:
+def latest_screening(s: Session, reg: RegistrationNumber) -> Screening | None:
+    """The screening that belongs to this registration (the latest one since the number was taken)."""
     return (
         s.execute(
             select(Screening)
@@ -117,7 +118,8 @@ def _latest_screening(s: Session, reg: RegistrationNumber) -> Screening | None:
     )
 
 
-def _appointment(s: Session, form: ApplicationForm) -> ProcedureAppointment | None:
+def current_appointment(s: Session, form: ApplicationForm) -> ProcedureAppointment | None:
+    """The live appointment of an application form, else its latest cancelled one."""
     rows = list(
         s.execute(
             select(ProcedureAppointment)
@@ -160,7 +162,7 @@ def find_visit(ctx: ServiceContext, access_code: str, last4: str) -> VisitStatus
             number_status=reg.status,
         )
         values: dict[str, object] = {}
-        screening = _latest_screening(s, reg)
+        screening = latest_screening(s, reg)
         if screening is not None:
             values.update(
                 screening_date=screening.visit_date,
@@ -170,7 +172,7 @@ def find_visit(ctx: ServiceContext, access_code: str, last4: str) -> VisitStatus
             form = s.execute(
                 select(ApplicationForm).where(ApplicationForm.screening_id == screening.id)
             ).scalar_one_or_none()
-            appt = _appointment(s, form) if form is not None else None
+            appt = current_appointment(s, form) if form is not None else None
             if form is not None:
                 values["form_number"] = form.number
             if appt is not None:
