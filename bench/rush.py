@@ -5,7 +5,11 @@ POST /api/v1/registrations, a share of them repeated persons (the same person cl
 
 Prints: granted, refused by code, oversold (must be 0), duplicate persons (must be 0), duplicate numbers (must be
 0), 5xx (must be 0), throughput, p50/p99 overall and for grants and for "sold out" answers separately.
-The server needs a grab rate limit above the attempts (HSGCLINIC_GRAB_RATE_PER_MINUTE) — the bench is one client.
+The grab rate limit is counted per client in the database (one upsert per attempt). By default the bench is ONE
+client (one address): start the server with HSGCLINIC_GRAB_RATE_PER_MINUTE above the attempts; every attempt then
+bumps the same grab_windows row. With --forwarded-for each person sends her own X-Forwarded-For address (10.x.y.z)
+— a real rush comes from thousands of phones — and the server must trust it (HSGCLINIC_TRUSTED_PROXY_HEADER=
+X-Forwarded-For); bench/rush_fresh.sh does that.
 The day's quota is read from /api/v1/registrations/availability/<date> before the rush.
 """
 
@@ -37,14 +41,16 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def request(self, method: str, path: str, body: dict[str, object] | None = None) -> tuple[int, dict]:
+    async def request(
+        self, method: str, path: str, body: dict[str, object] | None = None, extra: str = ""
+    ) -> tuple[int, dict]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
         payload = json.dumps(body).encode() if body is not None else b""
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAccept-Language: en\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+            f"Content-Type: application/json\r\n{extra}Content-Length: {len(payload)}\r\n\r\n"
         ).encode()
         self.writer.write(head + payload)
         status_line = await self.reader.readline()
@@ -115,7 +121,10 @@ async def rush(args: argparse.Namespace) -> int:
             }
             t0 = time.perf_counter()
             try:
-                status, data = await conn.request("POST", "/api/v1/registrations", body)
+                extra = (
+                    f"X-Forwarded-For: 10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}\r\n" if args.forwarded_for else ""
+                )
+                status, data = await conn.request("POST", "/api/v1/registrations", body, extra)
             except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 codes[f"transport:{type(exc).__name__}"] += 1
                 await conn.close()
@@ -180,6 +189,7 @@ def main() -> None:
     ap.add_argument("--repeat-share", type=float, default=0.15, help="share of attempts by an earlier person")
     ap.add_argument("--date", help="clinic day (default: today in Asia/Shanghai)")
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--forwarded-for", action="store_true", help="one X-Forwarded-For address per person")
     ap.add_argument("--warmup", type=int, default=256, help="availability requests before the rush (0: none)")
     try:
         import uvloop

@@ -54,7 +54,12 @@ class Settings(BaseSettings):
     noshow_limit: int = Field(3, ge=1)
     noshow_window_days: int = Field(90, ge=1)
     noshow_suspension_days: int = Field(30, ge=1)
-    grab_rate_per_minute: int = Field(30, ge=1, description="number grabs per client address per minute")
+    grab_rate_per_minute: int = Field(
+        30, ge=1, description="number grabs per client address per clock minute, one limit for all servers"
+    )
+    # Only behind the hospital's own reverse proxy: the header it sets with the client's address
+    # (X-Forwarded-For: its last entry; X-Real-IP). Unset: the TCP peer's address is the client.
+    trusted_proxy_header: str | None = None
 
     # Procedure booking (BOOK-*)
     procedure_capacity: int = Field(20, ge=1, le=500)

@@ -1,5 +1,5 @@
-"""Two ``hsgclinic serve`` processes against one PostgreSQL: the quota holds across servers, because nothing
-that decides who gets a number lives in a process."""
+"""Two ``hsgclinic serve`` processes against one PostgreSQL: the quota holds across servers, and so does the
+number-grab rate limit, because nothing that decides who gets a number (or a 429) lives in a process."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -38,18 +40,19 @@ def _open_day() -> dt.date:
     pytest.skip("no open day in the next two days")
 
 
-@pytest.mark.postgres
-@pytest.mark.slow
-def test_two_servers_never_oversell(pg_empty, tmp_path):
+@contextmanager
+def _two_servers(pg_url: str, data_dir: object, **env_extra: str) -> Iterator[list[int]]:
+    """Two `hsgclinic serve` processes on one PostgreSQL; yields their ports once both answer /healthz."""
     env = os.environ | {
-        "HSGCLINIC_DATABASE_URL": pg_empty,
+        "HSGCLINIC_DATABASE_URL": pg_url,
         "HSGCLINIC_ENVIRONMENT": "test",
         "HSGCLINIC_SECRET_KEY": "two-servers-secret-0123456789abcdef0123",
         "HSGCLINIC_DAILY_NUMBERS": str(QUOTA),
         "HSGCLINIC_BOOKING_HORIZON_DAYS": "3",
         "HSGCLINIC_GRAB_RATE_PER_MINUTE": "100000",
-        "HSGCLINIC_DATA_DIR": str(tmp_path),
+        "HSGCLINIC_DATA_DIR": str(data_dir),
     }
+    env |= env_extra
     ports = [_free_port(), _free_port()]
     servers = [
         subprocess.Popen(
@@ -72,33 +75,70 @@ def test_two_servers_never_oversell(pg_empty, tmp_path):
                 assert time.monotonic() < deadline, "server did not start"
                 assert all(s.poll() is None for s in servers), servers[0].stderr.read() if servers[0].stderr else ""
                 time.sleep(0.1)
-        day = _open_day().isoformat()
-        people = [n % 40 for n in range(80)]  # 40 persons, each trying twice, alternating servers
-
-        def attempt(i: int) -> tuple[int, dict]:
-            n = people[i]
-            r = httpx.post(
-                f"http://127.0.0.1:{ports[i % 2]}/api/v1/registrations",
-                json={
-                    "date": day,
-                    "name": synthetic_name(n),
-                    "id_number": synthetic_resident_id(n),
-                    "phone": synthetic_phone(n),
-                },
-                timeout=30,
-            )
-            return r.status_code, r.json()
-
-        with ThreadPoolExecutor(max_workers=32) as pool:
-            results = list(pool.map(attempt, range(len(people))))
+        yield ports
     finally:
         for s in servers:
             s.terminate()
         for s in servers:
             s.wait(timeout=20)
+
+
+def _body(day: str, n: int) -> dict[str, str]:
+    return {"date": day, "name": synthetic_name(n), "id_number": synthetic_resident_id(n), "phone": synthetic_phone(n)}
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_two_servers_never_oversell(pg_empty, tmp_path):
+    with _two_servers(pg_empty, tmp_path) as ports:
+        day = _open_day().isoformat()
+        people = [n % 40 for n in range(80)]  # 40 persons, each trying twice, alternating servers
+
+        def attempt(i: int) -> tuple[int, dict]:
+            r = httpx.post(
+                f"http://127.0.0.1:{ports[i % 2]}/api/v1/registrations", json=_body(day, people[i]), timeout=30
+            )
+            return r.status_code, r.json()
+
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            results = list(pool.map(attempt, range(len(people))))
     statuses = [s for s, _ in results]
     granted = [b for s, b in results if s == 201]
     assert all(s in (201, 409) for s in statuses), statuses
     assert len(granted) == QUOTA
     assert sorted(b["queue_number"] for b in granted) == list(range(1, QUOTA + 1))
     assert len({b["masked_id"] for b in granted}) == QUOTA  # nobody holds two numbers
+
+
+LIMIT = 9
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_two_servers_enforce_one_grab_limit_per_client(pg_empty, tmp_path):
+    """One client hammering both servers at once: 429s total exactly the attempts over ONE limit (a per-process
+    limit would let twice as many through), and another client is not affected."""
+    with _two_servers(pg_empty, tmp_path, HSGCLINIC_GRAB_RATE_PER_MINUTE=str(LIMIT)) as ports:
+        day = _open_day().isoformat()
+        attempts = 3 * LIMIT + 4
+        if dt.datetime.now().second > 45:  # the limit is per clock minute: stay inside one
+            time.sleep(61 - dt.datetime.now().second)
+
+        def attempt(i: int) -> httpx.Response:
+            return httpx.post(
+                f"http://127.0.0.1:{ports[i % 2]}/api/v1/registrations",
+                json=_body(day, 1000 + i),
+                headers={"Accept-Language": "en"},
+                timeout=30,
+            )
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            answers = list(pool.map(attempt, range(attempts)))
+    statuses = [r.status_code for r in answers]
+    limited = [r for r in answers if r.status_code == 429]
+    assert len(limited) == attempts - LIMIT, statuses
+    assert {r.status_code for r in answers} <= {201, 409, 429}
+    assert {i % 2 for i, r in enumerate(answers) if r.status_code == 429} == {0, 1}  # both servers refused
+    for r in limited:
+        assert r.json()["error"]["code"] == "rate_limited"
+        assert 1 <= int(r.headers["Retry-After"]) <= 60

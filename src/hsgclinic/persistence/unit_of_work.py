@@ -20,10 +20,20 @@ class UnitOfWork:
     session: Session
     dialect: str
 
-    def __init__(self, engine: Engine, *, write: bool, serialise_writes: bool = True, deferred: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        write: bool,
+        serialise_writes: bool = True,
+        deferred: bool = False,
+        single_statement: bool = False,
+    ) -> None:
         self._engine = engine
         self._write = write
         self._deferred = deferred  # tests only: a write transaction that starts with a plain BEGIN on SQLite
+        # a write of one atomic statement: on PostgreSQL in autocommit (no BEGIN/COMMIT round trips)
+        self._single_statement = single_statement
         self.dialect = engine.dialect.name
         self._lock: threading.Lock | None = write_lock_for(engine) if (write and serialise_writes) else None
         self._conn: Connection | None = None
@@ -35,8 +45,9 @@ class UnitOfWork:
             self._lock.acquire()
         try:
             conn = self._engine.connect().execution_options(hsg_write=self._write and not self._deferred)
-            if not self._write and self.dialect == "postgresql":
-                # a read is one statement's snapshot: no BEGIN/ROLLBACK round trips
+            if (not self._write or self._single_statement) and self.dialect == "postgresql":
+                # a read is one statement's snapshot, a single-statement write is atomic by itself:
+                # no BEGIN/COMMIT round trips
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             self._conn = conn
             self._tx = conn.begin()
@@ -82,7 +93,11 @@ UnitOfWorkFactory = Callable[..., UnitOfWork]
 
 
 def uow_factory(engine: Engine) -> Callable[..., UnitOfWork]:
-    def make(*, write: bool = True, serialise_writes: bool = True, deferred: bool = False) -> UnitOfWork:
-        return UnitOfWork(engine, write=write, serialise_writes=serialise_writes, deferred=deferred)
+    def make(
+        *, write: bool = True, serialise_writes: bool = True, deferred: bool = False, single_statement: bool = False
+    ) -> UnitOfWork:
+        return UnitOfWork(
+            engine, write=write, serialise_writes=serialise_writes, deferred=deferred, single_statement=single_statement
+        )
 
     return make

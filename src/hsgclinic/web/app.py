@@ -18,7 +18,6 @@ from fastapi.responses import JSONResponse
 from hsgclinic.bootstrap import Clinic, build_clinic
 from hsgclinic.config import Settings, load_settings
 from hsgclinic.web.api import api_router
-from hsgclinic.web.api.deps import GrabLimiter
 from hsgclinic.web.errors import install_error_handlers, keep_api_errors_json
 
 THREADS = 4  # worker threads for the (synchronous) routes: more only adds GIL and row-lock waiting
@@ -43,7 +42,6 @@ def create_app(settings: Settings | None = None, *, clinic: Clinic | None = None
         redoc_url=None,
     )
     app.state.clinic = clinic
-    app.state.grab_limiter = GrabLimiter(clinic.settings.grab_rate_per_minute)
     install_error_handlers(app)
     app.include_router(api_router())
 

@@ -72,7 +72,7 @@ def service_error_response(request: Request, exc: ServiceError) -> JSONResponse:
         findings=findings,
         details=dict(exc.details),
     )
-    headers = {"Retry-After": "60"} if status == 429 else None
+    headers = {"Retry-After": str(exc.details.get("retry_after", 60))} if status == 429 else None
     return JSONResponse(body, status_code=status, headers=headers)
 
 

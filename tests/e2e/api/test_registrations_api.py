@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import text
+
 from hsgclinic.services.synthetic import synthetic_name, synthetic_phone, synthetic_resident_id
 
 DAY = "2026-11-20"
@@ -72,10 +74,38 @@ def test_an_idempotency_key_replays_the_first_answer(client):
     assert first.json() == again.json() and again.headers.get("Idempotent-Replayed") == "true"
 
 
-def test_number_grabs_are_rate_limited_per_client(client, app):
-    app.state.grab_limiter.per_minute = 3
-    codes = [client.post("/api/v1/registrations", json=body(n)).status_code for n in range(5)]
-    assert codes[:3] == [201, 201, 201] and codes[3:] == [429, 429]
+def test_number_grabs_are_rate_limited_per_client_in_the_database(client, clinic, clock):
+    clinic.settings.grab_rate_per_minute = 3
+    answers = [client.post("/api/v1/registrations", json=body(n)) for n in range(5)]
+    assert [r.status_code for r in answers] == [201, 201, 201, 429, 429]
+    err = answers[3].json()["error"]
+    assert err["code"] == "rate_limited" and "seconds" in err["message"]
+    assert 1 <= int(answers[3].headers["Retry-After"]) <= 60
+    assert int(answers[3].headers["Retry-After"]) == err["details"]["retry_after"]
+    zh = client.post("/api/v1/registrations", json=body(6), headers={"Accept-Language": "zh-CN"})
+    assert zh.status_code == 429 and "秒后再试" in zh.json()["error"]["message"]
+    with clinic.ctx.read() as uow:  # ONE row for the client and minute, in the database every server shares
+        rows = uow.session.execute(text("SELECT client_key, count FROM grab_windows")).all()
+    assert [tuple(r) for r in rows] == [("testclient", 6)]
+    clock.advance(dt.timedelta(minutes=1))  # a new minute: allowed again
+    assert client.post("/api/v1/registrations", json=body(7)).status_code == 201
+
+
+def test_a_trusted_proxy_header_is_the_client_only_when_the_setting_says_so(client, clinic, clock):
+    clinic.settings.grab_rate_per_minute = 1
+    forged = {"X-Forwarded-For": "198.51.100.1"}
+    assert client.post("/api/v1/registrations", json=body(1), headers=forged).status_code == 201
+    assert (
+        client.post("/api/v1/registrations", json=body(2), headers=forged | {"X-Forwarded-For": "x"}).status_code == 429
+    )
+    clock.advance(dt.timedelta(minutes=1))
+    clinic.settings.trusted_proxy_header = "X-Forwarded-For"
+    for n, chain in enumerate(["198.51.100.1", "203.0.113.9, 198.51.100.2", "198.51.100.3"], start=3):
+        r = client.post("/api/v1/registrations", json=body(n), headers={"X-Forwarded-For": chain})
+        assert r.status_code == 201, r.text
+    # the proxy appends the real client last: a client-supplied first entry does not make a new client
+    again = client.post("/api/v1/registrations", json=body(9), headers={"X-Forwarded-For": "10.9.9.9, 198.51.100.2"})
+    assert again.status_code == 429
 
 
 def test_availability_and_openapi(client):

@@ -46,6 +46,19 @@ def test_sold_out_is_said_plainly(service_client: TestClient) -> None:
     assert "have been taken" in page and "REG-QUOTA" in page and 'action="/number"' not in page
 
 
+def test_too_many_attempts_is_said_in_her_language_with_the_form_kept(
+    service_client: TestClient, service_clinic: Any
+) -> None:
+    service_clinic.settings.grab_rate_per_minute = 1
+    assert take(service_client, 1).status_code == 200
+    r = take(service_client, 2, "zh-CN")
+    assert r.status_code == 429 and "秒后再试" in r.text
+    assert 1 <= int(r.headers["Retry-After"]) <= 60
+    assert f'value="{synthetic_name(2)}"' in r.text
+    en = take(service_client, 3)
+    assert en.status_code == 429 and "Too many attempts" in en.text
+
+
 def test_a_wrong_check_digit_is_refused_with_the_form_kept(service_client: TestClient) -> None:
     good = synthetic_resident_id(5)
     bad = good[:17] + ("0" if good[17] != "0" else "1")

@@ -1,4 +1,5 @@
-"""Administration: calendar overrides, clinic settings, audit trail, idempotency keys, login attempts, outbox."""
+"""Administration: calendar overrides, clinic settings, audit trail, idempotency keys, login attempts, number-grab
+windows, outbox."""
 
 from __future__ import annotations
 
@@ -81,6 +82,20 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime]
+
+
+class GrabWindow(Base):
+    """Number-grab attempts of one client in one clock minute, counted in the database so that every server
+    process and host enforces ONE limit (``grab_rate_per_minute``). One row per (client, minute), bumped by one
+    ``INSERT … ON CONFLICT DO UPDATE SET count = count + 1 RETURNING count`` per attempt; windows older than the
+    previous minute are pruned. On PostgreSQL the table is UNLOGGED (see migration 0006): no WAL, so the bump
+    commits without a disk flush; a crash empties it, which only forgets the last minute's counts."""
+
+    __tablename__ = "grab_windows"
+
+    client_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_minute: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, index=True)  # Unix time // 60
+    count: Mapped[int]
 
 
 class OutboxMessage(Base):

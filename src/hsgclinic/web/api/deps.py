@@ -1,10 +1,7 @@
-"""Request plumbing for the JSON API: the clinic, who is asking, role checks, the per-process grab limit."""
+"""Request plumbing for the JSON API: the clinic, who is asking, role checks."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
 from typing import Annotated
 
@@ -14,7 +11,8 @@ from hsgclinic.bootstrap import Clinic
 from hsgclinic.domain.messages import N_
 from hsgclinic.services import staff
 from hsgclinic.services.context import Actor, Role, ServiceContext
-from hsgclinic.services.errors import Forbidden, NotAuthenticated, TooManyRequests
+from hsgclinic.services.errors import Forbidden, NotAuthenticated
+from hsgclinic.web.clients import client_address as client_address
 
 SESSION_COOKIE = "hsg_session"
 
@@ -26,10 +24,6 @@ def get_clinic(request: Request) -> Clinic:
 
 def get_ctx(request: Request) -> ServiceContext:
     return get_clinic(request).ctx
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 def session_token(request: Request) -> str | None:
@@ -84,25 +78,3 @@ def patient_or(actor: Actor, *roles: Role) -> None:
 
 
 STAFF = (Role.REGISTRAR, Role.DOCTOR, Role.RADIOLOGIST, Role.ADMIN)
-
-
-class GrabLimiter:
-    """Number grabs per client address per minute — per process, a courtesy against one client hammering one
-    server, not a guarantee (two servers allow twice the rate; the database guarantees the quota)."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._lock = threading.Lock()
-        self._hits: dict[str, deque[float]] = {}
-
-    def check(self, address: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault(address, deque())
-            while hits and now - hits[0] > 60:
-                hits.popleft()
-            if len(hits) >= self.per_minute:
-                raise TooManyRequests("rate_limited", N_("Too many requests; please wait a moment."))
-            hits.append(now)
-            if len(self._hits) > 10_000:
-                self._hits = {k: v for k, v in self._hits.items() if v and now - v[-1] < 60}

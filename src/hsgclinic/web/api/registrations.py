@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
 
-from hsgclinic.services import registration
+from hsgclinic.services import grab_limit, registration
 from hsgclinic.services.context import Actor, Role
 from hsgclinic.web.api.deps import Ctx, DeskActor, RecordId, Who, client_address, patient_or
 
@@ -68,7 +68,10 @@ def _out(v: registration.NumberView) -> NumberOut:
     responses={
         409: {"description": "sold_out, already_registered, closed, not_released, suspended"},
         422: {"description": "invalid input"},
-        429: {"description": "rate limited"},
+        429: {
+            "description": "rate_limited: more than grab_rate_per_minute attempts from this client this minute "
+            "(one limit for all servers; Retry-After header)"
+        },
     },
 )
 def take_number(
@@ -79,11 +82,13 @@ def take_number(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> NumberOut:
     """Take the lowest free number for ``date`` in the patient's real name (REG-*). With an ``Idempotency-Key``
-    a retry gets the first answer and never a second number."""
-    request.app.state.grab_limiter.check(client_address(request))
+    a retry gets the first answer and never a second number. More than ``grab_rate_per_minute`` attempts from
+    one client in a clock minute are refused with 429 (counted in the database: one limit for all servers)."""
+    address = client_address(request)
+    grab_limit.count_grab(ctx, address)
     taken = registration.take_number(
         ctx,
-        Actor.public(client_address(request)),
+        Actor.public(address),
         day=body.date,
         name=body.name,
         id_number=body.id_number,

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from hsgclinic.domain.identity import IdentityError, IdKind, parse_identity
 from hsgclinic.domain.messages import N_
 from hsgclinic.domain.registration import Availability
+from hsgclinic.web.clients import client_address
 from hsgclinic.web.ui.clinic_access import now_local, today_local
 from hsgclinic.web.ui.forms import FormState
 from hsgclinic.web.ui.locale import translator_for
@@ -38,7 +39,7 @@ def service_context(clinic: Any) -> Any:
 def _actor(request: Request) -> Any:
     from hsgclinic.services.context import Actor
 
-    return Actor.public(request.client.host if request.client else "")
+    return Actor.public(client_address(request))
 
 
 def _days_offered(ui: UiState) -> list[dt.date]:
@@ -116,9 +117,11 @@ async def take_number(request: Request) -> Response:
     ctx = service_context(ui.clinic)
     if not form.ok or day is None or registration is None or ctx is None:
         return _number_page(request, form, status_code=422 if not form.ok else 503)
-    from hsgclinic.services.errors import InvalidInput, ServiceError
+    from hsgclinic.services import grab_limit
+    from hsgclinic.services.errors import InvalidInput, ServiceError, TooManyRequests
 
     try:
+        grab_limit.count_grab(ctx, client_address(request))
         taken = registration.take_number(
             ctx,
             _actor(request),
@@ -134,6 +137,10 @@ async def take_number(request: Request) -> Response:
     except InvalidInput as exc:
         form.error("id_number" if "ID" in exc.message.msgid or "passport" in exc.message.msgid else "name", exc.message)
         return _number_page(request, form, status_code=422)
+    except TooManyRequests as exc:  # keep her form (and its key): she only has to wait and send it again
+        answer = _number_page(request, form, status_code=429, refusal=exc)
+        answer.headers["Retry-After"] = str(exc.details.get("retry_after", 60))
+        return answer
     except ServiceError as exc:
         form.values["key"] = ""
         return _number_page(request, form, status_code=409, refusal=exc)
