@@ -14,9 +14,9 @@ day counter.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, delete
+from sqlalchemy import Table, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -26,14 +26,24 @@ from hsgclinic.persistence.models import GrabWindow
 WINDOWS = cast(Table, GrabWindow.__table__)
 
 
-def bump(session: Session, client_key: str, minute: int) -> int:
-    """Count one attempt of ``client_key`` in ``minute`` (Unix time // 60); the attempts so far, this one included."""
-    maker = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    upsert = maker(WINDOWS).values(client_key=client_key, window_minute=minute, count=1)
-    stmt = upsert.on_conflict_do_update(
+def _bump_statement(dialect: str) -> Any:
+    maker = pg_insert if dialect == "postgresql" else sqlite_insert
+    upsert = maker(WINDOWS).values(
+        client_key=bindparam("client_key"), window_minute=bindparam("window_minute"), count=1
+    )
+    return upsert.on_conflict_do_update(
         index_elements=[WINDOWS.c.client_key, WINDOWS.c.window_minute], set_={"count": WINDOWS.c.count + 1}
     ).returning(WINDOWS.c.count)
-    return int(session.execute(stmt).scalar_one())
+
+
+# Built once: constructing the statement per attempt cost about as much Python time as executing it.
+_BUMP = {dialect: _bump_statement(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def bump(session: Session, client_key: str, minute: int) -> int:
+    """Count one attempt of ``client_key`` in ``minute`` (Unix time // 60); the attempts so far, this one included."""
+    stmt = _BUMP["postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"]
+    return int(session.execute(stmt, {"client_key": client_key, "window_minute": minute}).scalar_one())
 
 
 def prune(session: Session, before_minute: int) -> int:
