@@ -57,10 +57,10 @@ def test_windows_older_than_the_previous_minute_are_pruned(clinic, clock, monkey
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_on_postgresql_the_table_is_unlogged(clinic):
     with clinic.ctx.read() as uow:
-        if uow.dialect != "postgresql":
-            pytest.skip("PostgreSQL only")
+        assert uow.dialect == "postgresql"
         persistence = uow.session.execute(
             text("SELECT relpersistence FROM pg_class WHERE relname = 'grab_windows'")
         ).scalar_one()
