@@ -350,3 +350,12 @@ def test_the_dashboard_counts_numbers_no_shows_and_closed_days(admin: TestClient
     assert r.status_code == 303  # the session of yesterday has expired
     page = admin.get("/staff/admin?from=2026-11-19&to=2026-11-25", headers=EN).text
     assert page.count('class="closed-day"') == 4 and "Clinic closed" in page  # one closed day in each plot
+
+
+@pytest.mark.parametrize(
+    ("role", "home"), [("admin", "/staff/admin"), ("registrar", "/staff/desk"), ("radiologist", "/staff/radiology")]
+)
+def test_each_role_lands_on_its_own_home_after_sign_in(
+    service_client: TestClient, service_clinic: Any, role: str, home: str
+) -> None:
+    assert sign_in(service_client, service_clinic, role).headers["location"] == home

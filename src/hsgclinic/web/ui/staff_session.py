@@ -21,7 +21,7 @@ SESSION_COOKIE = "hsg_session"
 HOME_OF = {
     Role.REGISTRAR: "/staff/desk",
     Role.DOCTOR: "/staff/desk",
-    Role.ADMIN: "/staff/desk",
+    Role.ADMIN: "/staff/admin",
     Role.RADIOLOGIST: "/staff/radiology",
 }
 
