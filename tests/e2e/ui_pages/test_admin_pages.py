@@ -359,3 +359,11 @@ def test_each_role_lands_on_its_own_home_after_sign_in(
     service_client: TestClient, service_clinic: Any, role: str, home: str
 ) -> None:
     assert sign_in(service_client, service_clinic, role).headers["location"] == home
+
+
+def test_closures_in_a_year_without_official_data_are_marked_provisional(admin: TestClient) -> None:
+    """CAL-SOURCE: 2027's closures come from the library's guess until a notice is loaded."""
+    page = admin.get("/staff/admin/calendar", headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 200
+    new_year = page.text.split("2027年1月1日", 1)[1].split("</li>", 1)[0]
+    assert "暂定" in new_year and "CAL-SOURCE" in new_year

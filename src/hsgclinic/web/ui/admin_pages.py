@@ -258,9 +258,12 @@ async def save_settings(request: Request) -> Response:
 # -- calendar --------------------------------------------------------------------------------------------------------
 
 
-def _upcoming_closures(ctx: Any, today: dt.date, days: int = 120) -> list[tuple[dt.date, dt.date, Localized, str]]:
-    """Closed days from today on, consecutive days with the same reason joined: (first, last, reason, kind)."""
-    out: list[tuple[dt.date, dt.date, Localized, str]] = []
+def _upcoming_closures(
+    ctx: Any, today: dt.date, days: int = 120
+) -> list[tuple[dt.date, dt.date, Localized, str, bool]]:
+    """Closed days from today on, consecutive days with the same reason joined:
+    (first, last, reason, kind, provisional — a year without official data, CAL-SOURCE)."""
+    out: list[tuple[dt.date, dt.date, Localized, str, bool]] = []
     d = today
     while d <= today + dt.timedelta(days=days):
         cal = ctx.calendar_for(d)
@@ -268,9 +271,9 @@ def _upcoming_closures(ctx: Any, today: dt.date, days: int = 120) -> list[tuple[
         if closure is not None:
             last = out[-1] if out else None
             if last and last[1] == d - ONE_DAY and last[2] == closure.name and last[3] == closure.kind.value:
-                out[-1] = (last[0], d, last[2], last[3])
+                out[-1] = (last[0], d, last[2], last[3], last[4])
             else:
-                out.append((d, d, closure.name, closure.kind.value))
+                out.append((d, d, closure.name, closure.kind.value, cal.is_provisional(d)))
         d += ONE_DAY
     return out
 
