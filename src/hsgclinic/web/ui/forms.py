@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from hsgclinic.domain.messages import N_, Message
+
+_N = TypeVar("_N", int, Decimal)
 
 
 @dataclass
@@ -58,31 +61,23 @@ class FormState:
             return None
 
     def integer(self, name: str, *, low: int, high: int, required: bool = False) -> int | None:
-        raw = self.get(name).strip()
-        if not raw:
-            if required:
-                self.error(name, N_("Please enter a number."))
-            return None
-        try:
-            value = int(raw)
-        except ValueError:
-            self.error(name, N_("Please enter a whole number."))
-            return None
-        if not low <= value <= high:
-            self.error(name, N_("Please enter a number from {low} to {high}.", low=low, high=high))
-            return None
-        return value
+        return self._number(name, int, low, high, required, N_("Please enter a whole number."))
 
     def decimal(self, name: str, *, low: Decimal, high: Decimal, required: bool = False) -> Decimal | None:
+        return self._number(name, Decimal, low, high, required, N_("Please enter a number, e.g. 36.6."))
+
+    def _number(
+        self, name: str, parse: Callable[[str], _N], low: _N, high: _N, required: bool, not_a_number: Message
+    ) -> _N | None:
         raw = self.get(name).strip()
         if not raw:
             if required:
                 self.error(name, N_("Please enter a number."))
             return None
         try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            self.error(name, N_("Please enter a number, e.g. 36.6."))
+            value = parse(raw)
+        except (ValueError, InvalidOperation):
+            self.error(name, not_a_number)
             return None
         if not low <= value <= high:
             self.error(name, N_("Please enter a number from {low} to {high}.", low=low, high=high))
