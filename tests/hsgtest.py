@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, text
 
 from hsgclinic.config import Settings
+from hsgclinic.domain.eligibility import HcgResult
+from hsgclinic.domain.report import ContrastKind
 from hsgclinic.persistence.base import Base, load_all_models
+from hsgclinic.services.procedure import ProcedureInput
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TEST_SECRET = "test-secret-key-0123456789abcdef0123456789"
@@ -44,3 +48,18 @@ def empty_tables(engine: Engine) -> None:
         else:
             for n in reversed(names):
                 c.execute(text(f'DELETE FROM "{n}"'))
+
+
+def water_contrast_procedure(started: dt.datetime, *, fluoroscopy_s: str = "60") -> ProcedureInput:
+    """A routine 5-minute HSG with water-based contrast and a negative urine hCG (PROC)."""
+    return ProcedureInput(
+        hcg_result=HcgResult.NEGATIVE,
+        operator="Dr Zhao",
+        started_at=started,
+        ended_at=started + dt.timedelta(minutes=5),
+        contrast_agent="iohexol",
+        contrast_kind=ContrastKind.WATER,
+        volume_ml=Decimal("10"),
+        fluoroscopy_s=Decimal(fluoroscopy_s),
+        dap_gy_cm2=Decimal("1.2"),
+    )

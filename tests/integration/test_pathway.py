@@ -15,7 +15,6 @@ from hsgclinic.domain.findings import Outcome
 from hsgclinic.domain.leukorrhea import Cleanliness, LeukorrheaResult
 from hsgclinic.domain.report import (
     CavityFinding,
-    ContrastKind,
     ObstructionLevel,
     Patency,
     ReportFindings,
@@ -25,6 +24,7 @@ from hsgclinic.domain.report import (
 from hsgclinic.services import booking, payments, procedure, registration, screening
 from hsgclinic.services.context import Actor
 from hsgclinic.services.errors import InvalidInput, RuleRefused
+from hsgtest import water_contrast_procedure
 
 TODAY = dt.date(2026, 11, 20)
 NORMAL_LEUK = LeukorrheaResult(cleanliness=Cleanliness.II, trichomonas=False, yeast=False, clue_cells=False)
@@ -79,17 +79,7 @@ def test_a_patient_goes_through_every_step(clinic, public, person, doctor, regis
         clinic.ctx,
         radiologist,
         appt.appointment_id,
-        procedure.ProcedureInput(
-            hcg_result=HcgResult.NEGATIVE,
-            operator="Dr Zhao",
-            started_at=started,
-            ended_at=started + dt.timedelta(minutes=5),
-            contrast_agent="iohexol",
-            contrast_kind=ContrastKind.WATER,
-            volume_ml=Decimal("10"),
-            fluoroscopy_s=Decimal("300"),
-            dap_gy_cm2=Decimal("1.2"),
-        ),
+        water_contrast_procedure(started, fluoroscopy_s="300"),
     )
     assert not proc.stopped and [f.rule for f in proc.dose_findings] == ["REPORT-DOSE"]
     findings = ReportFindings(CavityFinding("normal", False, False, False), PATENT, PATENT, "Both tubes patent.")

@@ -12,11 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hsgclinic.domain.cycle import CycleFacts
-from hsgclinic.domain.eligibility import HcgResult, ScreeningInput
+from hsgclinic.domain.eligibility import ScreeningInput
 from hsgclinic.domain.leukorrhea import Cleanliness, LeukorrheaResult
 from hsgclinic.domain.report import (
     CavityFinding,
-    ContrastKind,
     ObstructionLevel,
     Patency,
     ReportFindings,
@@ -26,7 +25,7 @@ from hsgclinic.domain.report import (
 from hsgclinic.services import booking, payments, procedure, registration, screening
 from hsgclinic.services.context import Actor, Role
 from hsgclinic.services.synthetic import synthetic_name, synthetic_phone, synthetic_resident_id
-from hsgtest import SHANGHAI
+from hsgtest import SHANGHAI, water_contrast_procedure
 
 TODAY = dt.date(2026, 11, 20)
 DOCTOR = Actor(Role.DOCTOR, "dr.li", "10.0.0.3")
@@ -81,17 +80,7 @@ def through_the_report(clinic: Any, *, sign: bool = True) -> Any:
         clinic.ctx,
         RADIOLOGIST,
         appt.appointment_id,
-        procedure.ProcedureInput(
-            hcg_result=HcgResult.NEGATIVE,
-            operator="Dr Zhao",
-            started_at=started,
-            ended_at=started + dt.timedelta(minutes=5),
-            contrast_agent="iohexol",
-            contrast_kind=ContrastKind.WATER,
-            volume_ml=Decimal("10"),
-            fluoroscopy_s=Decimal("60"),
-            dap_gy_cm2=Decimal("1.2"),
-        ),
+        water_contrast_procedure(started),
     )
     findings = ReportFindings(CavityFinding("normal", False, False, False), PATENT, PATENT, "Both tubes patent.")
     report = procedure.write_report(clinic.ctx, RADIOLOGIST, proc.procedure_id, findings)

@@ -18,7 +18,6 @@ from hsgclinic.domain.eligibility import HcgResult, ScreeningInput
 from hsgclinic.domain.leukorrhea import Cleanliness, LeukorrheaResult
 from hsgclinic.domain.report import (
     CavityFinding,
-    ContrastKind,
     ObstructionLevel,
     Patency,
     ReportFindings,
@@ -31,7 +30,7 @@ from hsgclinic.services.context import Actor, Role
 from hsgclinic.services.errors import RuleRefused
 from hsgclinic.services.reminders import procedure_case, visit_case
 from hsgclinic.web.ui import mount_ui
-from hsgtest import TODAY
+from hsgtest import TODAY, water_contrast_procedure
 
 from .helpers import outbox, set_local
 
@@ -180,17 +179,7 @@ def _through_the_procedure(clinic, form_id: int) -> int:
         clinic.ctx,
         RADIOLOGIST,
         appt.appointment_id,
-        procedure.ProcedureInput(
-            hcg_result=HcgResult.NEGATIVE,
-            operator="Dr Zhao",
-            started_at=started,
-            ended_at=started + dt.timedelta(minutes=5),
-            contrast_agent="iohexol",
-            contrast_kind=ContrastKind.WATER,
-            volume_ml=Decimal("10"),
-            fluoroscopy_s=Decimal("60"),
-            dap_gy_cm2=Decimal("1.2"),
-        ),
+        water_contrast_procedure(started),
     ).procedure_id
 
 
