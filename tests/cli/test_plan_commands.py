@@ -134,3 +134,30 @@ def test_calendar_marks_make_up_days_and_provisional_years() -> None:
     }
     r = hsg("calendar", "--from", "2027-01-04", "--to", "2027-01-04", "--json")
     assert json.loads(r.stdout)["days"][0]["provisional"] is True
+
+
+def test_a_bad_setting_or_notice_file_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """The operator's configuration is input too: one line in the chosen language and exit 2."""
+    import os
+
+    exe = shutil.which("hsgclinic", path=str(Path(sys.executable).parent))
+    assert exe
+    notices = tmp_path / "notices"
+    notices.mkdir()
+    (notices / "2027.json").write_text("{bad", encoding="utf-8")
+    for extra, needle in (
+        ({"HSGCLINIC_DAILY_NUMBERS": "abc"}, "daily_numbers"),
+        ({"HSGCLINIC_CALENDAR_NOTICE_DIR": str(notices)}, "2027.json"),
+    ):
+        env = os.environ | extra
+        r = subprocess.run(
+            [exe, "plan", "--period-end", "2026-11-18", "--lang", "en"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            check=False,
+        )
+        assert r.returncode == 2, r.stderr
+        assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+        assert r.stderr.startswith("Error: ") and needle in r.stderr

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from hsgclinic.cli.clinic_setup import clinic_calendar, clinic_today, load_settings
 from hsgclinic.cli.input_errors import InputError, fail, lang_option, parse_date, parse_int
 
 if TYPE_CHECKING:
     from hsgclinic.config import Settings
     from hsgclinic.domain.aftercare import AftercarePlan
-    from hsgclinic.domain.clinic_calendar import ClinicCalendar
     from hsgclinic.domain.messages import Message
     from hsgclinic.domain.report import ContrastKind
     from hsgclinic.i18n import Translator
@@ -93,46 +93,6 @@ def _write(t: Translator, path: Path, data: bytes) -> None:
     typer.echo(t("Wrote {path}.", path=str(path)))
 
 
-def _today(raw: str | None) -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    given = _date("--today", raw)
-    return given if given is not None else dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
-
-
-def _settings() -> Settings:
-    from pydantic import ValidationError
-
-    from hsgclinic.config import load_settings
-    from hsgclinic.domain.messages import N_
-
-    try:
-        return load_settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(x) for x in first.get("loc", ())) or "settings"
-        raise InputError(N_("The settings are invalid ({where}): {reason}", where=where, reason=first["msg"])) from None
-
-
-def _calendar(settings: Settings, today: dt.date, days: list[dt.date]) -> ClinicCalendar:
-    from hsgclinic.calendar_source import NoticeError, calendar_around, load_notice_dir
-    from hsgclinic.domain.messages import N_
-
-    for d in days:
-        if abs(d.year - today.year) > 2:
-            raise InputError(N_("{day} is too far from today for the clinic calendar.", day=d))
-    try:
-        notices = load_notice_dir(settings.calendar_notice_dir)
-    except NoticeError as exc:
-        raise InputError(N_("A holiday notice file cannot be read: {reason}", reason=str(exc))) from None
-    return calendar_around(
-        today,
-        official_through=settings.holidays_official_through,
-        notices=notices,
-        extra_days=days,
-    )
-
-
 def _aftercare_plan(
     *,
     procedure: dt.date,
@@ -153,7 +113,7 @@ def _aftercare_plan(
     length = _int("--cycle-length", cycle_length, rules.min_cycle_days, rules.max_cycle_days)
     if lmp is not None and not dt.timedelta(0) <= procedure - lmp <= dt.timedelta(days=rules.max_cycle_days):
         raise InputError(N_("--period-start must be within the cycle before the procedure date."))
-    calendar = _calendar(settings, today, [procedure])
+    calendar = clinic_calendar(settings, today, [procedure])
     return plan_aftercare(
         procedure,
         calendar,
@@ -189,7 +149,7 @@ def sheet_aftercare(
         path = _out(out)
         procedure = _date("--procedure-date", procedure_date, required=True)
         assert procedure is not None
-        settings = _settings()
+        settings = load_settings()
         try:
             plan = _aftercare_plan(
                 procedure=procedure,
@@ -197,7 +157,7 @@ def sheet_aftercare(
                 contrast=contrast,
                 period_start=period_start,
                 cycle_length=cycle_length,
-                today=_today(today),
+                today=clinic_today(today, settings),
                 settings=settings,
             )
         except AftercareInputError as exc:
@@ -238,8 +198,8 @@ def sheet_before(
         end = _date("--period-end", period_end)
         if end is not None and not dt.timedelta(0) < procedure - end <= dt.timedelta(days=30):
             raise InputError(N_("--period-end must be a few days before the procedure date."))
-        settings = _settings()
-        calendar = _calendar(settings, _today(today), [procedure])
+        settings = load_settings()
+        calendar = clinic_calendar(settings, clinic_today(today, settings), [procedure])
         closure = calendar.closure(procedure)
         if closure is not None:
             raise InputError(N_("The clinic is closed that day ({name}).", name=closure.name))
@@ -295,8 +255,8 @@ def ics(
         at = _time(time)
         if at is not None and procedure is None:
             raise InputError(N_("--time needs --procedure-date."))
-        settings = _settings()
-        now = _today(today)
+        settings = load_settings()
+        now = clinic_today(today, settings)
         lmp = _date("--period-start", period_start)
         entries: list[ics_files.CalendarEntry] = []
         key = case_id or "cli:" + ":".join(d.isoformat() for d in (end, procedure) if d is not None)
@@ -305,7 +265,7 @@ def ics(
                 rules = settings.rules()
                 length = _int("--cycle-length", cycle_length, rules.min_cycle_days, rules.max_cycle_days)
                 facts = CycleFacts.from_usual(end, period_start=lmp, cycle_length=length)
-                calendar = _calendar(settings, now, [end])
+                calendar = clinic_calendar(settings, now, [end])
                 visit = plan_visit(facts, calendar, settings.rules(), today=min(now, end) if procedure else now)
                 entries += ics_files.visit_plan_entries(visit, t, settings.site, release_time=settings.release_time)
                 if lmp is None:

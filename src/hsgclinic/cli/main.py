@@ -11,12 +11,12 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from typing import Annotated
 
 import typer
 from typer.exceptions import TyperException
 
+from hsgclinic.cli.clinic_setup import clinic_calendar, clinic_today, load_settings
 from hsgclinic.cli.input_errors import InputError, fail, lang_option, parse_date, parse_int, parse_optional_date
 from hsgclinic.domain.messages import N_, MessageError
 
@@ -32,29 +32,6 @@ app = typer.Typer(
 LangOpt = Annotated[str | None, typer.Option("--lang", help="zh (default) or en")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output (see docs/cli.md)")]
 TodayOpt = Annotated[str | None, typer.Option("--today", help="YYYY-MM-DD; default: today in the clinic's timezone")]
-
-
-def _settings() -> Any:
-    from hsgclinic.config import load_settings
-
-    return load_settings()
-
-
-def _today(value: str | None, settings: Any) -> dt.date:
-    if value is not None:
-        return parse_date(value, "--today")
-    return dt.datetime.now(ZoneInfo(settings.timezone)).date()
-
-
-def _calendar(settings: Any, today: dt.date, *days: dt.date) -> Any:
-    from hsgclinic.calendar_source import calendar_around, load_notice_dir
-
-    return calendar_around(
-        today,
-        official_through=settings.holidays_official_through,
-        notices=load_notice_dir(settings.calendar_notice_dir),
-        extra_days=days,
-    )
 
 
 def _emit_json(data: object) -> None:
@@ -93,7 +70,7 @@ def plan(
 
     locale = _lang(lang)
     try:
-        settings = _settings()
+        settings = load_settings()
         rules = settings.rules()
         facts = CycleFacts.from_usual(
             parse_date(period_end, "--period-end"),
@@ -104,9 +81,9 @@ def plan(
             age=parse_int(age, "--age", 14, 60),
             irregular=irregular,
         )
-        day = _today(today, settings)
+        day = clinic_today(today, settings)
         horizon = facts.period_end + dt.timedelta(days=rules.max_cycle_days * 2)
-        calendar = _calendar(settings, day, facts.period_end, horizon)
+        calendar = clinic_calendar(settings, day, [facts.period_end, horizon])
         result = plan_visit(facts, calendar, rules, today=day)
     except MessageError as exc:
         fail(exc.message, locale)
@@ -129,7 +106,7 @@ def aftercare(
 
     locale = _lang(lang)
     try:
-        settings = _settings()
+        settings = load_settings()
         rules = settings.rules()
         day = parse_date(procedure_date, "--procedure-date")
         if contrast not in ("water", "oil"):
@@ -137,7 +114,7 @@ def aftercare(
         length = parse_int(cycle_length, "--cycle-length", rules.min_cycle_days, rules.max_cycle_days)
         days = parse_int(antibiotic_days, "--antibiotic-days", 1, 30)
         horizon = day + dt.timedelta(days=rules.max_cycle_days * (rules.oil_contrast_wait_cycles + 1))
-        calendar = _calendar(settings, day, horizon)
+        calendar = clinic_calendar(settings, day, [horizon])
         result = plan_aftercare(
             day,
             calendar,
@@ -164,10 +141,10 @@ def screen(
 
     locale = _lang(lang)
     try:
-        settings = _settings()
+        settings = load_settings()
         rules = settings.rules()
         data = read_screening_file(file)
-        calendar = _calendar(settings, data.visit_date, data.cycle.period_end)
+        calendar = clinic_calendar(settings, data.visit_date, [data.cycle.period_end])
         result = run_screen(data, calendar, rules)
     except MessageError as exc:
         fail(exc.message, locale)
@@ -187,14 +164,14 @@ def calendar_command(
 
     locale = _lang(lang)
     try:
-        settings = _settings()
+        settings = load_settings()
         first = parse_date(date_from, "--from")
         last = parse_date(date_to, "--to")
         if last < first:
             raise InputError(N_("--to must not be before --from."))
         if (last - first).days > 3660:
             raise InputError(N_("Ask for at most ten years at a time."))
-        calendar = _calendar(settings, first, last)
+        calendar = clinic_calendar(settings, first, [last], reach_years=10)
         infos = [describe_day(calendar, d) for d in calendar.days(first, last)]
     except MessageError as exc:
         fail(exc.message, locale)
