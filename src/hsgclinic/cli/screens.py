@@ -19,37 +19,6 @@ STYLE = {Outcome.PASS: "green", Outcome.REVIEW: "yellow", Outcome.BLOCK: "red"}
 MARK = {Outcome.PASS: "✓", Outcome.REVIEW: "?", Outcome.BLOCK: "✗"}
 
 
-def _(msgid: str) -> str:
-    """Marks a message id for extraction; the Translator translates it at display time."""
-    return msgid
-
-
-# Phrases shown inside the f-strings below (kept here so that Babel can extract them).
-M = [
-    _("Your painless HSG dates"),
-    _("period ended"),
-    _("Some dates are estimates: enter the first day of your period and your usual cycle length for exact dates."),
-    _("No intercourse from"),
-    _("until the procedure"),
-    _("Screening visit and leukorrhea test"),
-    _("Later visit days (a doctor must agree)"),
-    _("Estimated ovulation"),
-    _("Report ready (earliest procedure date)"),
-    _("This cycle cannot work."),
-    _("Next period expected"),
-    _("Then visit on"),
-    _("Some dates fall in a year whose official holidays are not published yet: they are provisional."),
-    _("Aftercare after your HSG on"),
-    _("Some dates fall in a year whose official holidays are not published yet: they are provisional."),
-    _("Screening result"),
-    _("The application form cannot be issued this time."),
-    _("A doctor must confirm each REVIEW item (with a reason) before the application form is issued."),
-    _("All rules pass: the application form can be issued."),
-    _("open"),
-    _("closed"),
-]
-
-
 def _console() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
@@ -85,34 +54,55 @@ def _window_table(window: Sequence[DateVerdict], t: Translator, title: str) -> T
 
 def show_plan(plan: VisitPlan, t: Translator) -> None:
     out = _console()
-    out.print(f"[bold]{t(M[0])}[/]  ({t(M[1])} {t.date(plan.cycle.period_end)})")
+    out.print(
+        "[bold]" + t("Your painless HSG dates") + "[/]  (" + t("period ended") + f" {t.date(plan.cycle.period_end)})"
+    )
     if plan.period_start_estimated or plan.cycle_length_assumed:
-        out.print(f"[dim]{t(M[2])}[/]")
-    out.print(f"{t(M[3])} {t.date(plan.abstain_from)} {t(M[4])} (ELIG-ABSTAIN)")
+        out.print(
+            "[dim]"
+            + t(
+                "Some dates are estimates: enter the first day of your period and your usual cycle length "
+                "for exact dates."
+            )
+            + "[/]"
+        )
+    out.print(
+        t("No intercourse from") + f" {t.date(plan.abstain_from)} " + t("until the procedure") + " (ELIG-ABSTAIN)"
+    )
     if plan.visit_days:
         days = t.join(t.date(v.day) for v in plan.visit_days)
-        out.print(f"[bold green]{t(M[5])}:[/] {days} (ELIG-VISIT-DAY)")
+        out.print("[bold green]" + t("Screening visit and leukorrhea test") + f":[/] {days} (ELIG-VISIT-DAY)")
     if plan.late_visit_days:
         days = t.join(t.date(v.day) for v in plan.late_visit_days)
-        out.print(f"[yellow]{t(M[6])}:[/] {days}")
-    out.print(f"{t(M[7])}: {t.date(plan.estimated_ovulation)} (ELIG-OVULATION)")
+        out.print("[yellow]" + t("Later visit days (a doctor must agree)") + f":[/] {days}")
+    out.print(t("Estimated ovulation") + f": {t.date(plan.estimated_ovulation)} (ELIG-OVULATION)")
     if plan.report_ready_on:
-        out.print(f"{t(M[8])}: {t.date(plan.report_ready_on)} (REPORT-READY)")
+        out.print(t("Report ready (earliest procedure date)") + f": {t.date(plan.report_ready_on)} (REPORT-READY)")
     out.print(_window_table(plan.window, t, t("Procedure window: day 3–7 after the period (BOOK-WINDOW)")))
     out.print(_findings_table(plan.findings, t, t("What the rules say")))
     if plan.next_cycle is not None:
         n = plan.next_cycle
-        out.print(f"[bold red]{t(M[9])}[/] {t(M[10])}: {t.date(n.expected_period_start)}")
+        out.print(
+            "[bold red]"
+            + t("This cycle cannot work.")
+            + "[/] "
+            + t("Next period expected")
+            + f": {t.date(n.expected_period_start)}"
+        )
         if n.visit_days:
-            out.print(f"{t(M[11])}: {t.join(t.date(v.day) for v in n.visit_days)}")
+            out.print(t("Then visit on") + f": {t.join(t.date(v.day) for v in n.visit_days)}")
         out.print(_window_table(n.window, t, t("Next cycle's procedure window (estimated)")))
     if plan.provisional:
-        out.print(f"[yellow]{t(M[12])}[/]")
+        out.print(
+            "[yellow]"
+            + t("Some dates fall in a year whose official holidays are not published yet: they are provisional.")
+            + "[/]"
+        )
 
 
 def show_aftercare(plan: AftercarePlan, t: Translator) -> None:
     out = _console()
-    out.print(f"[bold]{t(M[13])} {t.date(plan.procedure_date)}[/]")
+    out.print("[bold]" + t("Aftercare after your HSG on") + f" {t.date(plan.procedure_date)}[/]")
     table = Table(title_justify="left")
     table.add_column(t("Date"), no_wrap=True)
     table.add_column(t("Rule"), no_wrap=True)
@@ -123,19 +113,27 @@ def show_aftercare(plan: AftercarePlan, t: Translator) -> None:
         table.add_row(when, item.rule, f"[red]{text}[/]" if item.warning else text)
     out.print(table)
     if plan.provisional:
-        out.print(f"[yellow]{t(M[14])}[/]")
+        out.print(
+            "[yellow]"
+            + t("Some dates fall in a year whose official holidays are not published yet: they are provisional.")
+            + "[/]"
+        )
 
 
 def show_screening(result: ScreeningResult, t: Translator) -> None:
     out = _console()
-    out.print(f"[bold]{t(M[15])}:[/] {_outcome_label(result.outcome, t)}")
+    out.print("[bold]" + t("Screening result") + f":[/] {_outcome_label(result.outcome, t)}")
     out.print(_findings_table(result.findings, t, t("Every rule")))
     if result.blocked:
-        out.print(f"[red]{t(M[16])}[/]")
+        out.print("[red]" + t("The application form cannot be issued this time.") + "[/]")
     elif result.outcome is Outcome.REVIEW:
-        out.print(f"[yellow]{t(M[17])}[/]")
+        out.print(
+            "[yellow]"
+            + t("A doctor must confirm each REVIEW item (with a reason) before the application form is issued.")
+            + "[/]"
+        )
     else:
-        out.print(f"[green]{t(M[18])}[/]")
+        out.print("[green]" + t("All rules pass: the application form can be issued.") + "[/]")
 
 
 def show_calendar(days: Sequence[DayInfo], t: Translator) -> None:
@@ -146,7 +144,7 @@ def show_calendar(days: Sequence[DayInfo], t: Translator) -> None:
     table.add_column(t("Working day"), no_wrap=True)
     table.add_column(t("Note"), overflow="fold")
     for d in days:
-        clinic = f"[green]{t(M[19])}[/]" if d.open else f"[red]{t(M[20])}[/]"
+        clinic = "[green]" + t("open") + "[/]" if d.open else "[red]" + t("closed") + "[/]"
         notes = []
         if d.closure is not None:
             notes.append(t.pick(d.closure.name))
