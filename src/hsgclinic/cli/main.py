@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
+from hsgclinic.cli import documents, records, worker
 from hsgclinic.cli.clinic_setup import clinic_calendar, clinic_today, load_settings
 from hsgclinic.cli.input_errors import InputError, fail, lang_option, parse_date, parse_int, parse_optional_date
 from hsgclinic.domain.messages import N_, MessageError
@@ -193,21 +194,10 @@ def _lang(value: str | None) -> str:
         fail(exc.message, None)
 
 
-def _register_optional() -> None:
-    """Commands whose modules bring the web, database and PDF code (imported lazily inside them)."""
-    import importlib
-
-    for name in ("hsgclinic.cli.records", "hsgclinic.cli.documents", "hsgclinic.cli.worker"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(app)
-
-
-_register_optional()
+# The records (db, serve, demo, staff), documents (sheet, ics) and worker commands import their web, database and
+# PDF code inside the command functions, so registering them here keeps the planning commands fast.
+for _commands in (records, documents, worker):
+    _commands.register(app)
 
 
 def _usage_lang(argv: list[str]) -> str:
