@@ -94,3 +94,22 @@ def test_staff_add_creates_a_login(fresh_sqlite, monkeypatch, tmp_path):
         cli(), ["staff", "add", "x!", "--role", "doctor", "--database-url", fresh_sqlite, "--lang", "en"]
     )
     assert bad.exit_code == 1
+
+
+def test_staff_add_keeps_the_display_name_and_the_session_carries_it(fresh_sqlite, monkeypatch, tmp_path):
+    from hsgclinic.services import staff as staff_service
+
+    monkeypatch.setenv("HSGCLINIC_PASSWORD_HASH_COST", "fast-for-tests")
+    monkeypatch.setenv("HSGCLINIC_SECRET_KEY", "x" * 40)
+    args = ["staff", "add", "dr.zhao", "--role", "radiologist", "--display-name", "赵医生"]
+    out = runner.invoke(cli(), [*args, "--password", "long-enough-pw", "--database-url", fresh_sqlite])
+    assert out.exit_code == 0, out.output
+    clinic = build_clinic(make_settings(fresh_sqlite, tmp_path))
+    try:
+        login = staff_service.login(clinic.ctx, username="dr.zhao", password="long-enough-pw", address="t")
+        assert login.actor.display_name == "赵医生" and login.actor.shown_name == "赵医生"
+        again = staff_service.authenticate(clinic.ctx, login.token, "t")
+        assert again.display_name == "赵医生" and again.name == "dr.zhao"
+        assert [u.display_name for u in staff_service.list_users(clinic.ctx)] == ["赵医生"]
+    finally:
+        clinic.dispose()

@@ -59,10 +59,16 @@ class Actor:
     user_id: int | None = None
     patient_id: int | None = None
     registration_id: int | None = None
+    display_name: str = ""  # a staff user's name as colleagues and patients see it (赵医生); "" for others
 
     @classmethod
     def public(cls, address: str = "") -> Actor:
         return cls(Role.PUBLIC, "public", address)
+
+    @property
+    def shown_name(self) -> str:
+        """The name to print on a report, receipt or procedure record: the display name, else the username."""
+        return self.display_name or self.name
 
     @property
     def is_staff(self) -> bool:

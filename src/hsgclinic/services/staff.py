@@ -138,7 +138,7 @@ def login(ctx: ServiceContext, *, username: str, password: str, address: str) ->
         )
         s.execute(delete(AuthSession).where(AuthSession.expires_at < now))
         s.execute(delete(LoginAttempt).where(LoginAttempt.username == name))
-        actor = Actor(Role(user.role), user.username, address, user_id=user.id)
+        actor = Actor(Role(user.role), user.username, address, user_id=user.id, display_name=user.display_name)
         audit.record(s, actor, "staff.login", "staff_user", user.id, at=now)
         uow.commit()
         return Login(token, expires, actor)
@@ -205,7 +205,7 @@ def authenticate(ctx: ServiceContext, token: str, address: str) -> Actor:
     if sess.staff_user_id is not None:
         if user is None or not user.active:
             raise NotAuthenticated("not_authenticated", N_("Please log in."))
-        return Actor(Role(user.role), user.username, address, user_id=user.id)
+        return Actor(Role(user.role), user.username, address, user_id=user.id, display_name=user.display_name)
     return Actor(
         Role.PATIENT,
         f"patient:{sess.patient_id}",
