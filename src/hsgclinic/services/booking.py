@@ -21,7 +21,7 @@ from hsgclinic.domain.findings import Finding, Outcome
 from hsgclinic.domain.messages import N_
 from hsgclinic.persistence import locking
 from hsgclinic.persistence.models import ApplicationForm, Payment, ProcedureAppointment, Screening
-from hsgclinic.services import audit, reminders
+from hsgclinic.services import audit, identifiers, reminders
 from hsgclinic.services.context import Actor, ServiceContext
 from hsgclinic.services.errors import InvalidInput, NotFound, RuleRefused
 from hsgclinic.services.screening import cycle_of
@@ -140,6 +140,7 @@ def _take(
     findings: tuple[Finding, ...],
     confirmed_by: str | None,
     now: dt.datetime,
+    carried_from: ProcedureAppointment | None = None,
 ) -> ProcedureAppointment:
     capacity = ctx.effective().procedure_capacity
     st = ctx.settings
@@ -171,6 +172,7 @@ def _take(
     assert appt is not None
     slots = slot_times(st.first_slot, st.slot_minutes, max(capacity, slot))
     appt.slot_time = slots[slot - 1]
+    identifiers.assign_order(s, appt, carried_from=carried_from)
     audit.record(
         s,
         actor,
@@ -278,7 +280,7 @@ def reschedule(
         form, screening = _form(s, actor, old.application_form_id)
         findings = _judge(ctx, s, form, screening, day, review_confirmed_by)
         _release(s, old, now)
-        appt = _take(ctx, actor, s, form, day, findings, review_confirmed_by, now)
+        appt = _take(ctx, actor, s, form, day, findings, review_confirmed_by, now, carried_from=old)
         payment = s.execute(select(Payment).where(Payment.appointment_id == old.id)).scalar_one()
         payment.appointment_id = appt.id
         audit.record(

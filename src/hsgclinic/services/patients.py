@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from hsgclinic.domain.identity import Identity, IdentityError, IdKind, parse_identity
 from hsgclinic.domain.messages import N_
 from hsgclinic.persistence.models import Patient
+from hsgclinic.services import identifiers
 from hsgclinic.services.errors import InvalidInput
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
@@ -84,7 +85,11 @@ def find_or_create(
     }
     maker = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(maker(Patient).values(**values).on_conflict_do_nothing())
-    return session.execute(select(Patient).where(Patient.id_hash == key)).scalar_one()
+    patient = session.execute(select(Patient).where(Patient.id_hash == key)).scalar_one()
+    if patient.record_number is None:
+        identifiers.assign_record_number(session, patient.id)
+        session.refresh(patient)
+    return patient
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,7 @@ class PatientRow:
     id: int
     name: str
     id_number: str
+    record_number: str
 
 
 def upsert(
@@ -129,5 +135,7 @@ def upsert(
     if lang is not None:
         updates["preferred_lang"] = stmt.excluded.preferred_lang
     stmt = stmt.on_conflict_do_update(index_elements=["id_hash"], set_=updates)
-    row = session.execute(stmt.returning(Patient.id, Patient.name, Patient.id_number)).one()
-    return PatientRow(int(row[0]), str(row[1]), str(row[2]))
+    row = session.execute(stmt.returning(Patient.id, Patient.name, Patient.id_number, Patient.record_number)).one()
+    # Only the transaction that created her finds no record number: one more statement on her first visit only.
+    record = row[3] if row[3] is not None else identifiers.assign_record_number(session, int(row[0]))
+    return PatientRow(int(row[0]), str(row[1]), str(row[2]), str(record))

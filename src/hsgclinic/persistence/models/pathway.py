@@ -49,6 +49,10 @@ class ProcedureAppointment(Base):
     __table_args__ = (
         UniqueConstraint("day", "slot_number", "active"),
         UniqueConstraint("application_form_id", "active"),
+        # A rescheduled booking is a new row that keeps the request's accession and study UID (the cancelled row
+        # keeps them for the record, with active NULL): unique among live rows, like the form.
+        UniqueConstraint("accession_number", "active"),
+        UniqueConstraint("study_instance_uid", "active"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +65,10 @@ class ProcedureAppointment(Base):
     active: Mapped[bool | None] = mapped_column(Boolean)
     review_confirmed_by: Mapped[str | None] = mapped_column(String(100))
     findings: Mapped[dict[str, Any]]
+    # The imaging order's identifiers, fixed when it is first booked (services/identifiers.py): the DICOM
+    # AccessionNumber (SH, ≤ 16) and the pre-assigned StudyInstanceUID (UI, ≤ 64) the modality stores its images under.
+    accession_number: Mapped[str | None] = mapped_column(String(16))
+    study_instance_uid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 

@@ -21,6 +21,9 @@ class Patient(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     id_kind: Mapped[str] = mapped_column(String(16))
     id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The clinic's hospital record number ("HSG00000123"): the PatientID of the DICOM worklist and of the FHIR
+    # Patient. Assigned in the transaction that creates her, never changed, never derived from the ID number.
+    record_number: Mapped[str | None] = mapped_column(String(16), unique=True)
     id_number: Mapped[str] = mapped_column(String(32))
     id_last4: Mapped[str] = mapped_column(String(4))
     name: Mapped[str] = mapped_column(String(100))
