@@ -22,6 +22,7 @@ install-system: ## Install the Debian packages the app needs (PDF fonts/libs); n
 
 install-test-system: ## Install the Debian packages the tests need (chromium, dcmtk, poppler, PostgreSQL)
 	scripts/install-system-deps.sh test
+	cd tests/peers/fhir && npm ci --no-audit --no-fund
 
 install: install-system $(BIN)/hsgclinic ## Install the app into .venv
 
