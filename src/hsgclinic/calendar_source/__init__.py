@@ -101,32 +101,36 @@ def load_notice_dir(directory: Path | None) -> list[HolidayNotice]:
     return [load_notice_file(p) for p in sorted(directory.glob("*.json"))]
 
 
-def _festival_name(english: str) -> Localized | None:
+def _festival_names(english: str) -> tuple[Localized, ...]:
+    """The festivals a `holidays` entry names ("Mid-Autumn Festival; National Day" is two), in its order."""
     parts = [p.replace(" (observed)", "").strip() for p in english.split(";")]
-    names = [FESTIVALS[p] for p in parts if p in FESTIVALS]
-    if not names:
-        return None
-    if len(names) == 1:
-        return names[0]
-    return Localized("、".join(dict.fromkeys(n.zh for n in names)), " and ".join(dict.fromkeys(n.en for n in names)))
+    return tuple(dict.fromkeys(FESTIVALS[p] for p in parts if p in FESTIVALS))
 
 
-def _merge_names(names: Sequence[Localized]) -> Localized:
-    zh = list(dict.fromkeys(n.zh for n in names))
-    en = list(dict.fromkeys(n.en for n in names))
-    return Localized("、".join(zh), " and ".join(en))
+def _merge_names(named_days: Sequence[tuple[dt.date, Localized]]) -> Localized:
+    """One name for a break: each festival once, the one that starts first first; festivals starting on the same
+    day (2020-10-01 is both) ordered by their days in the break, most first (2020: 国庆节、中秋节, as the notice)."""
+    first: dict[Localized, dt.date] = {}
+    count: dict[Localized, int] = {}
+    for day, name in named_days:
+        first[name] = min(first.get(name, day), day)
+        count[name] = count.get(name, 0) + 1
+    unique = sorted(first, key=lambda n: (first[n], -count[n]))
+    if len(unique) == 1:
+        return unique[0]
+    return Localized("、".join(dict.fromkeys(n.zh for n in unique)), " and ".join(dict.fromkeys(n.en for n in unique)))
 
 
-def _library_year(year: int) -> tuple[dict[dt.date, Localized | None], set[dt.date]]:
-    """Weekdays off (with festival names where the package gives one) and make-up working days of ``year``."""
+def _library_year(year: int) -> tuple[dict[dt.date, tuple[Localized, ...]], set[dt.date]]:
+    """Weekdays off (with the festivals the package names, if any) and make-up working days of ``year``."""
     cn = China(years=year, language="en_US")  # type: ignore[no-untyped-call]
-    off = {d: _festival_name(name) for d, name in cn.items() if d.year == year}
+    off = {d: _festival_names(name) for d, name in cn.items() if d.year == year}
     workdays = {d for d in cn.weekend_workdays if d.year == year}
     return off, workdays
 
 
 def _breaks(
-    off: dict[dt.date, Localized | None], workdays: set[dt.date], first: dt.date, last: dt.date
+    off: dict[dt.date, tuple[Localized, ...]], workdays: set[dt.date], first: dt.date, last: dt.date
 ) -> dict[dt.date, Localized]:
     """Every day of every break: maximal runs of non-working days containing a statutory day off."""
 
@@ -143,7 +147,7 @@ def _breaks(
             end = d
             while resting(end + ONE_DAY):
                 end += ONE_DAY
-            names = [n for x, n in off.items() if start <= x <= end and n is not None]
+            names = [(x, n) for x, ns in off.items() if start <= x <= end for n in ns]
             name = _merge_names(names) if names else Localized("法定节假日", "Statutory holiday")
             x = start
             while x <= end:
@@ -165,7 +169,7 @@ def build_calendar(
     """The clinic calendar for ``years`` (one extra year either side is read so breaks across New Year join)."""
     wanted = sorted(set(years))
     by_year = {n.year: n for n in notices}
-    off: dict[dt.date, Localized | None] = {}
+    off: dict[dt.date, tuple[Localized, ...]] = {}
     workdays: set[dt.date] = set()
     official: set[int] = set()
     for year in range(wanted[0] - 1, wanted[-1] + 2):
@@ -174,7 +178,7 @@ def build_calendar(
             for name, first, last in notice.breaks:
                 d = first
                 while d <= last:
-                    off[d] = name
+                    off[d] = (name,)
                     d += ONE_DAY
             workdays.update(notice.workdays)
             official.add(year)

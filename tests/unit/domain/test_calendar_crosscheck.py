@@ -223,3 +223,25 @@ def test_holiday_override_adds_a_statutory_day() -> None:
     )
     assert not cal.is_open(D(2026, 10, 10))
     assert not cal.is_working_day(D(2026, 10, 10))
+
+
+def test_a_break_of_two_festivals_names_each_once(calendar: ClinicCalendar) -> None:
+    """CAL-OPEN: 2020-10-01 is both Mid-Autumn and National Day; the Oct 1–8 break is named after each festival
+    once, the longer one first as the State Council's notice does (国庆节、中秋节), never "… and National Day and
+    National Day and …"."""
+    for day in _all_days(D(2020, 10, 1), D(2020, 10, 8)):
+        closure = calendar.closure(day)
+        assert closure is not None
+        assert (closure.name.zh, closure.name.en) == ("国庆节、中秋节", "National Day and Mid-Autumn Festival")
+    first = calendar.closure(D(2023, 9, 29))  # Mid-Autumn on Fri Sep 29, then National Day: the notice's order
+    assert first is not None and first.name.zh == "中秋节、国庆节"
+
+
+def test_no_closure_name_repeats_a_festival_2020_to_2026(calendar: ClinicCalendar) -> None:
+    """CAL-OPEN: every closed day's name lists distinct festivals, in both languages."""
+    for day in _all_days():
+        closure = calendar.closure(day)
+        if closure is None:
+            continue
+        zh, en = closure.name.zh.split("、"), closure.name.en.split(" and ")
+        assert len(zh) == len(set(zh)) == len(en) == len(set(en)), (day, closure.name)
