@@ -136,7 +136,7 @@ def build_clinic(
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = engine or make_engine(settings.resolved_database_url)
     if check_schema:
-        schema.ensure_schema(engine, embedded=settings.is_embedded)
+        schema.ensure_schema(engine, embedded=settings.is_embedded, data_key_spec=settings.data_key_spec)
     uow = uow_factory(engine)
     # The caches load through their own tiny pool: a service holding a connection may ask for the calendar, and
     # loading it from the same pool could wait for ever when every connection is held by such a service.

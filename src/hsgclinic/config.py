@@ -7,7 +7,10 @@ turns them into the pure :class:`hsgclinic.domain.rules.Rules` value the domain 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import ipaddress
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -44,6 +47,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str | None = None
     secret_key: str = DEVELOPMENT_SECRET
+    # Sealing the resident ID number at rest (persistence/sealing.py): "kid:base64url-32-byte-key[,kid:key…]", the
+    # first key seals, the others still open (rotation). Required in production; elsewhere derived from the secret.
+    data_keys: str | None = Field(None, repr=False)
+    # Personal data retention (DATA-RETAIN): outpatient records are kept at least 15 years after the last visit.
+    retention_years: int = Field(15, ge=1, le=100)
     base_url: str = "http://127.0.0.1:8000"
     timezone: str = "Asia/Shanghai"
 
@@ -115,9 +123,36 @@ class Settings(BaseSettings):
     reminder_morning_time: dt.time = dt.time(8, 0)
     checkin_link_days: int = Field(60, ge=1)
 
-    # DICOM modality worklist
-    dicom_ae_title: str = "HSGCLINIC"
-    dicom_port: int = 11112
+    # DICOM Modality Worklist and MPPS (docs/dicom-conformance.md): `hsgclinic dicom serve`
+    dicom_ae_title: str = Field("HSGCLINIC", pattern=r"^[A-Za-z0-9_.\- ]{1,16}$")  # our (called) AE title
+    dicom_host: str = Field("127.0.0.1", min_length=1)  # 0.0.0.0 to accept the modality from the network
+    dicom_port: int = Field(11112, ge=0, le=65535)  # 0: any free port (tests)
+    dicom_allowed_ae_titles: str = "HSG_RF1"  # comma-separated calling AE titles accepted; others are rejected
+    dicom_allowed_addresses: str | None = None  # comma-separated IP addresses (or networks) accepted; unset: any
+    dicom_station_ae_title: str = Field("HSG_RF1", pattern=r"^[A-Za-z0-9_.\- ]{1,16}$")  # the RF unit's AE title
+    dicom_station_name: str = Field("RF249", pattern=r"^[A-Za-z0-9_.\- ]{1,16}$")  # ScheduledStationName
+    dicom_charset: Literal["ISO_IR 192", "GB18030"] = "ISO_IR 192"  # the worklist's SpecificCharacterSet
+    dicom_issuer_of_patient_id: str = Field("HSGCLINIC", pattern=r"^[^\\\x00-\x1f]{1,64}$")
+    dicom_undated_query_days: int = Field(1, ge=1, le=31)  # a query without a date: today and the next n−1 days
+    dicom_max_range_days: int = Field(92, ge=1, le=366)  # a longer SPS date range is refused (0xA700)
+    dicom_max_answers: int = Field(2000, ge=1, le=100000)  # answers to one query at most (then 0xA700)
+    dicom_max_associations: int = Field(10, ge=1, le=200)
+    dicom_network_timeout_s: float = Field(30.0, gt=0, le=3600)
+
+    # HL7 v2 over MLLP (docs/hl7.md): the listener for ADT^A04/A08 and the peer that receives SIU/ORU/ORM/OMI
+    hl7_listen_host: str = Field("127.0.0.1", min_length=1)
+    hl7_listen_port: int = Field(2575, ge=0, le=65535)  # 0: any free port (tests)
+    hl7_allowed_facilities: str | None = None  # comma-separated MSH-4 values accepted; unset: any
+    hl7_charset: Literal["UTF-8", "GB18030"] = "UTF-8"  # MSH-18 "UNICODE UTF-8" / "GB 18030-2000"
+    hl7_application: str = Field("HSGCLINIC", pattern=r"^[A-Za-z0-9_.-]{1,20}$")  # our MSH-3
+    hl7_facility: str = Field("HSG", pattern=r"^[A-Za-z0-9_.-]{1,20}$")  # our MSH-4
+    hl7_peer_host: str | None = None  # unset: nothing is sent and nothing is put in the outbox
+    hl7_peer_port: int = Field(2575, ge=1, le=65535)
+    hl7_peer_application: str = Field("HIS", pattern=r"^[A-Za-z0-9_.-]{1,20}$")  # their MSH-5
+    hl7_peer_facility: str = Field("HOSPITAL", pattern=r"^[A-Za-z0-9_.-]{1,20}$")  # their MSH-6
+    hl7_peer_timeout_s: float = Field(10.0, gt=0, le=300)
+    hl7_order_message: Literal["none", "ORM^O01", "OMI^O23"] = "none"  # also send the HSG order
+    hl7_backoff_max_s: int = Field(300, ge=1)  # HL7 messages are retried for ever, in order, at most this apart
 
     @field_validator(
         "release_time",
@@ -136,12 +171,84 @@ class Settings(BaseSettings):
             return dt.time(int(match[1]), int(match[2]))
         return v
 
+    @field_validator("hl7_charset", mode="before")
+    @classmethod
+    def _hl7_charset(cls, v: object) -> object:
+        if isinstance(v, str):
+            return {"UTF8": "UTF-8", "UNICODEUTF8": "UTF-8", "GB180302000": "GB18030"}.get(
+                re.sub(r"[^A-Z0-9]", "", v.upper()), v.strip().upper()
+            )
+        return v
+
+    @field_validator("dicom_charset", mode="before")
+    @classmethod
+    def _dicom_charset(cls, v: object) -> object:
+        if isinstance(v, str):
+            key = re.sub(r"[^A-Z0-9]", "", v.upper())
+            return {"ISOIR192": "ISO_IR 192", "UTF8": "ISO_IR 192", "GB18030": "GB18030"}.get(key, v.strip())
+        return v
+
+    @field_validator("dicom_allowed_ae_titles")
+    @classmethod
+    def _dicom_callers(cls, v: str) -> str:
+        titles = [t.strip() for t in v.split(",") if t.strip()]
+        if not titles or any(not re.fullmatch(r"[A-Za-z0-9_.\- ]{1,16}", t) for t in titles):
+            raise ValueError("expected comma-separated AE titles (1–16 letters, digits, _ . - or spaces each)")
+        return ",".join(titles)
+
+    @field_validator("dicom_allowed_addresses")
+    @classmethod
+    def _dicom_addresses(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        nets = [n.strip() for n in v.split(",") if n.strip()]
+        try:
+            return ",".join(str(ipaddress.ip_network(n, strict=False)) for n in nets)
+        except ValueError as exc:
+            raise ValueError(f"expected comma-separated IP addresses or networks: {exc}") from None
+
+    @property
+    def dicom_callers(self) -> frozenset[str]:
+        """The calling AE titles the DICOM service accepts."""
+        return frozenset(self.dicom_allowed_ae_titles.split(","))
+
+    @property
+    def dicom_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] | None:
+        """The caller addresses the DICOM service accepts; ``None``: any."""
+        if self.dicom_allowed_addresses is None:
+            return None
+        return tuple(ipaddress.ip_network(n) for n in self.dicom_allowed_addresses.split(","))
+
+    @field_validator("hl7_allowed_facilities")
+    @classmethod
+    def _hl7_facilities(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        names = [n.strip() for n in v.split(",")]
+        if not names or any(not re.fullmatch(r"[^|^~\\&\s]{1,40}", n) for n in names):
+            raise ValueError("expected comma-separated MSH-4 facility names (no HL7 separators, no spaces)")
+        return ",".join(names)
+
+    @property
+    def hl7_facilities(self) -> frozenset[str] | None:
+        """The sending facilities (MSH-4) the listener accepts; ``None``: any."""
+        return None if self.hl7_allowed_facilities is None else frozenset(self.hl7_allowed_facilities.split(","))
+
     @model_validator(mode="after")
     def _secrets_outside_development(self) -> Settings:
         if self.environment == "production" and (self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32):
             raise ValueError(
                 "HSGCLINIC_SECRET_KEY must be set to a random string of at least 32 characters in production"
             )
+        if self.environment == "production" and not self.data_keys:
+            raise ValueError("HSGCLINIC_DATA_KEYS must be set in production (`hsgclinic keys new` prints a key)")
+        if self.data_keys is not None:
+            from hsgclinic.persistence.sealing import KeyRing, KeyRingError
+
+            try:
+                KeyRing.parse(self.data_keys)
+            except KeyRingError as exc:
+                raise ValueError(f"HSGCLINIC_DATA_KEYS: {exc}") from None
         if self.visit_first_offset > self.visit_last_offset:
             raise ValueError("visit_first_offset must not exceed visit_last_offset")
         if self.window_first_offset > self.window_last_offset:
@@ -160,6 +267,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'hsgclinic.db').resolve()}"
+
+    @property
+    def data_key_spec(self) -> str:
+        """The key ring's text: the setting, or (development and tests only) one key derived from the secret key."""
+        if self.data_keys:
+            return self.data_keys
+        derived = hashlib.sha256(f"hsgclinic data key|{self.secret_key}".encode()).digest()
+        return "dev:" + base64.urlsafe_b64encode(derived).rstrip(b"=").decode("ascii")
 
     @property
     def site(self) -> SiteProfile:

@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
         if settings.database_url is None:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(settings.resolved_database_url)
-        schema.upgrade(engine)
+        schema.upgrade(engine, data_key_spec=settings.data_key_spec)
         _say(t, "The database schema is at {revision}.", revision=schema.current(engine) or "-")
         engine.dispose()
 

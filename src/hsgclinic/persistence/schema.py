@@ -22,8 +22,10 @@ class SchemaOutOfDate(RuntimeError):
     pass
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine, data_key_spec: str | None = None) -> Config:
     cfg = Config(str(MIGRATIONS_DIR / "alembic.ini"))
+    if data_key_spec is not None:  # the key ring a data migration seals with (0008); else read from the environment
+        cfg.attributes["data_key_spec"] = data_key_spec
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     cfg.attributes["engine"] = engine
@@ -42,8 +44,8 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+def upgrade(engine: Engine, revision: str = "head", *, data_key_spec: str | None = None) -> None:
+    command.upgrade(alembic_config(engine, data_key_spec), revision)
 
 
 def is_up_to_date(engine: Engine) -> bool:
@@ -57,12 +59,12 @@ def differences(engine: Engine) -> list[Any]:
         return list(compare_metadata(ctx, Base.metadata))
 
 
-def ensure_schema(engine: Engine, *, embedded: bool) -> None:
+def ensure_schema(engine: Engine, *, embedded: bool, data_key_spec: str | None = None) -> None:
     """The embedded SQLite default upgrades itself; any other database must already be at head."""
     if is_up_to_date(engine):
         return
     if embedded:
-        upgrade(engine)
+        upgrade(engine, data_key_spec=data_key_spec)
         return
     raise SchemaOutOfDate(
         f"the database schema is at {current(engine) or 'nothing'}, the code needs {head()}: "

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hsgclinic.domain.identity import mask_id
 from hsgclinic.domain.messages import N_
 from hsgclinic.domain.reminders import CheckinAnswers, CheckinFlag
 from hsgclinic.notifications.checkin import (
@@ -127,7 +126,7 @@ def list_open(ctx: ServiceContext, actor: Actor) -> list[FlagView]:
                 FlagView(
                     flag_id=f.id,
                     patient_name=p.name if p else "",
-                    masked_id=mask_id(p.id_number) if p else "",
+                    masked_id=p.masked_id if p else "",
                     phone=p.phone if p else "",
                     rule=f.rule,
                     reason=f.reason,

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from hsgclinic.config import Settings
 from hsgclinic.domain.clinic_calendar import ClinicCalendar
 from hsgclinic.persistence.locking import PlaceGuard
+from hsgclinic.persistence.sealing import KeyRing
 from hsgclinic.persistence.unit_of_work import UnitOfWork
 
 
@@ -100,6 +101,11 @@ class ServiceContext:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.settings.timezone)
+
+    @property
+    def key_ring(self) -> KeyRing:
+        """The data keys that seal the resident ID number (parsed once per key setting)."""
+        return KeyRing.parse(self.settings.data_key_spec)
 
     def now(self) -> dt.datetime:
         return self.clock.now()

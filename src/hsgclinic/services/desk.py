@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from hsgclinic.domain.identity import mask_id
 from hsgclinic.domain.messages import N_
 from hsgclinic.persistence.models import (
     ApplicationForm,
@@ -127,7 +126,7 @@ def form_number(ctx: ServiceContext, actor: Actor, form_id: int) -> tuple[str, s
         ).first()
     if row is None:
         return None
-    return row[0].number, row[1].name, mask_id(row[1].id_number) if len(row[1].id_number) > 4 else row[1].id_last4
+    return row[0].number, row[1].name, row[1].masked_id
 
 
 def form_number_for_procedure(ctx: ServiceContext, actor: Actor, procedure_id: int) -> tuple[str, str, str] | None:
@@ -166,7 +165,7 @@ def schedule(ctx: ServiceContext, actor: Actor, day: dt.date) -> list[ScheduleRo
             slot_number=a.slot_number,
             status=a.status,
             name=p.name,
-            masked_id=mask_id(p.id_number) if len(p.id_number) > 4 else p.id_last4,
+            masked_id=p.masked_id,
             form_number=f.number,
             price_cny=pay.amount_cny if pay else Decimal("0.00"),
             payment_status=pay.status if pay else "unpaid",

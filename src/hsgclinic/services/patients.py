@@ -1,4 +1,5 @@
-"""Finding or creating a patient by her ID (REG-REALNAME); the ID is looked up by its keyed hash only."""
+"""Finding or creating a patient by her ID (REG-REALNAME); the ID is looked up by its keyed hash only and stored
+sealed (AES-256-GCM under the settings' key ring, bound to that hash)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session
 from hsgclinic.domain.identity import Identity, IdentityError, IdKind, parse_identity
 from hsgclinic.domain.messages import N_
 from hsgclinic.persistence.models import Patient
+from hsgclinic.persistence.models.people import masked_from_last4
+from hsgclinic.persistence.sealing import KeyRing, id_number_binding
 from hsgclinic.services import identifiers
 from hsgclinic.services.errors import InvalidInput
 
@@ -63,9 +66,17 @@ def parse_person(name: str, id_number: str, phone: str, id_kind: str = "resident
 
 
 def find_or_create(
-    session: Session, secret_key: str, name: str, identity: Identity, phone: str, now: dt.datetime
+    session: Session,
+    secret_key: str,
+    name: str,
+    identity: Identity,
+    phone: str,
+    now: dt.datetime,
+    *,
+    ring: KeyRing,
 ) -> Patient:
-    """The patient with this ID (created on first sight; concurrent first sights are safe)."""
+    """The patient with this ID (created on first sight, her ID sealed with ``ring``; concurrent first sights are
+    safe)."""
     key = id_hash(secret_key, identity)
     patient = session.execute(select(Patient).where(Patient.id_hash == key)).scalar_one_or_none()
     if patient is not None:
@@ -75,7 +86,7 @@ def find_or_create(
     values = {
         "id_kind": identity.kind.value,
         "id_hash": key,
-        "id_number": identity.number,
+        "id_number_sealed": ring.seal(identity.number, id_number_binding(key)),
         "id_last4": identity.last4,
         "name": name,
         "phone": phone,
@@ -96,7 +107,7 @@ def find_or_create(
 class PatientRow:
     id: int
     name: str
-    id_number: str
+    masked_id: str
     record_number: str
 
 
@@ -108,6 +119,7 @@ def upsert(
     phone: str,
     now: dt.datetime,
     *,
+    ring: KeyRing,
     email: str | None = None,
     lang: str | None = None,
 ) -> PatientRow:
@@ -119,7 +131,7 @@ def upsert(
     stmt = maker(Patient).values(
         id_kind=identity.kind.value,
         id_hash=key,
-        id_number=identity.number,
+        id_number_sealed=ring.seal(identity.number, id_number_binding(key)),
         id_last4=identity.last4,
         name=name,
         phone=phone,
@@ -135,7 +147,7 @@ def upsert(
     if lang is not None:
         updates["preferred_lang"] = stmt.excluded.preferred_lang
     stmt = stmt.on_conflict_do_update(index_elements=["id_hash"], set_=updates)
-    row = session.execute(stmt.returning(Patient.id, Patient.name, Patient.id_number, Patient.record_number)).one()
+    row = session.execute(stmt.returning(Patient.id, Patient.name, Patient.record_number)).one()
     # Only the transaction that created her finds no record number: one more statement on her first visit only.
-    record = row[3] if row[3] is not None else identifiers.assign_record_number(session, int(row[0]))
-    return PatientRow(int(row[0]), str(row[1]), str(row[2]), str(record))
+    record = row[2] if row[2] is not None else identifiers.assign_record_number(session, int(row[0]))
+    return PatientRow(int(row[0]), str(row[1]), masked_from_last4(identity.kind.value, identity.last4), str(record))

@@ -15,12 +15,11 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from hsgclinic.domain.identity import mask_id
 from hsgclinic.domain.messages import N_
 from hsgclinic.domain.registration import Availability, ReleaseStatus, noshow_suspension, release_status
 from hsgclinic.persistence import locking
 from hsgclinic.persistence.models import Patient, RegistrationNumber
-from hsgclinic.services import audit, idempotency, patients, reminders
+from hsgclinic.services import audit, hl7_outbound, idempotency, patients, reminders
 from hsgclinic.services.context import Actor, ServiceContext
 from hsgclinic.services.errors import InvalidInput, NotFound, RuleRefused
 
@@ -74,7 +73,7 @@ def _view(reg: RegistrationNumber, patient: Patient) -> NumberView:
         queue_number=reg.queue_number,
         status=reg.status,
         name=patient.name,
-        masked_id=mask_id(patient.id_number),
+        masked_id=patient.masked_id,
         patient_id=patient.id,
         access_code=reg.access_code,
     )
@@ -161,7 +160,15 @@ def take_number(
             if not ctx.guard.enabled and (locking.remaining(s, locking.REGISTRATION, day) or 0) <= 0:
                 raise _sold_out(day)  # tests only: the naive check-then-act the guard replaces, read first
             patient = patients.upsert(
-                s, ctx.settings.secret_key, clean_name, identity, clean_phone, now, email=clean_email, lang=clean_lang
+                s,
+                ctx.settings.secret_key,
+                clean_name,
+                identity,
+                clean_phone,
+                now,
+                ring=ctx.key_ring,
+                email=clean_email,
+                lang=clean_lang,
             )
             history = s.execute(
                 select(RegistrationNumber.day, RegistrationNumber.counts_as_noshow).where(
@@ -213,9 +220,7 @@ def take_number(
             if granted is None:
                 raise _sold_out(day)
             reg_id, queue_number = granted
-            view = NumberView(
-                reg_id, day, queue_number, "taken", patient.name, mask_id(patient.id_number), patient.id, code
-            )
+            view = NumberView(reg_id, day, queue_number, "taken", patient.name, patient.masked_id, patient.id, code)
             if idempotency_key is not None:
                 idempotency.store(s, "registration", idempotency_key, digest, 201, view.as_json(), now)
             reminders.number_taken(ctx, s, reg_id, patient.id, day)
@@ -378,6 +383,7 @@ def mark_no_shows(ctx: ServiceContext, actor: Actor, day: dt.date) -> int:
                 at=now,
                 patient_id=reg.patient_id,
             )
+            hl7_outbound.visit_no_show(ctx, uow.session, actor, reg)
         uow.commit()
         return len(regs)
 
