@@ -15,6 +15,7 @@ import typer
 
 from hsgclinic.cli.clinic_setup import clinic_calendar, clinic_today, load_settings
 from hsgclinic.cli.input_errors import InputError, fail, lang_option, parse_date, parse_int
+from hsgclinic.documents.fonts import ChineseFontMissing
 
 if TYPE_CHECKING:
     from hsgclinic.config import Settings
@@ -165,7 +166,7 @@ def sheet_aftercare(
         except CalendarRangeError:
             raise InputError(_far(procedure)) from None
         _write(t, path, render_aftercare_pdf(plan, settings.site, t.locale))
-    except InputError as exc:
+    except (InputError, ChineseFontMissing) as exc:
         fail(exc.message, t.locale)
 
 
@@ -212,7 +213,7 @@ def sheet_before(
             provisional=calendar.is_provisional(procedure),
         )
         _write(t, path, render_before_procedure_pdf(view, settings.site, t.locale))
-    except InputError as exc:
+    except (InputError, ChineseFontMissing) as exc:
         fail(exc.message, t.locale)
 
 

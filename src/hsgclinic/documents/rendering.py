@@ -159,8 +159,13 @@ def render_html(template: str, t: Translator, site: SiteProfile, printed_at: dt.
 
 
 def html_to_pdf(html: str) -> bytes:
-    """A4 PDF bytes from a document's HTML (WeasyPrint imported here, not at module import)."""
+    """A4 PDF bytes from a document's HTML (WeasyPrint imported here, not at module import). Refused with
+    :class:`~hsgclinic.documents.fonts.ChineseFontMissing` when it has Chinese text and no Chinese font exists."""
     import weasyprint
+
+    from hsgclinic.documents.fonts import require_font_for
+
+    require_font_for(html)
 
     pdf = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
     if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf() without a target returns bytes

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hsgclinic.documents import ics as ics_files
+from hsgclinic.documents.fonts import ChineseFontMissing
 from hsgclinic.documents.rendering import lang_of
 from hsgclinic.documents.sheets import (
     render_aftercare_pdf,
@@ -181,6 +182,8 @@ def _answer(request: Request, doc: Document, who: Who, back: str, **case: int) -
         return _refused(request, 429, exc.message, back)
     except NotAuthenticated as exc:
         return _refused(request, 403, exc.message, back)
+    except ChineseFontMissing as exc:  # never a PDF of empty boxes: the server lacks fonts-noto-cjk
+        return _refused(request, 503, exc.message, back)
     return _file(body, "application/pdf", doc, number, lang, ".pdf")
 
 
