@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr
-from typing import Protocol
+from typing import Any, Protocol
 
 from hsgclinic.config import Settings
 
@@ -27,6 +27,12 @@ class OutgoingMessage:
     subject: str
     body: str
     message_ref: str  # stable per outbox row: the same on a duplicate send, so a client can drop it
+    payload: Mapping[str, Any] | None = None  # the row's payload, for channels that build their own wire form (hl7)
+
+
+class DeliveryRefused(Exception):
+    """The receiver read the message and refused it (e.g. an HL7 ACK with AE / AR): sending it again would get
+    the same answer, so the worker records it as failed at once, with the receiver's reason, instead of retrying."""
 
 
 class Sender(Protocol):

@@ -23,6 +23,9 @@ from hsgclinic.persistence.models import OutboxMessage
 from hsgclinic.persistence.notification_models import OutboxKey
 
 UNSENT = ("pending", "sending")
+# HL7 v2 messages to the hospital's systems (docs/hl7.md) share the table but not the reminders' life: they are
+# never withdrawn or re-planned, and the worker sends them one after another in the order they were written.
+HL7_CHANNEL = "hl7"
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ def sync_case_reminders(
     rows = session.execute(
         select(OutboxKey.key, OutboxMessage.id, OutboxMessage.status)
         .join(OutboxMessage, OutboxMessage.id == OutboxKey.outbox_id)
-        .where(OutboxMessage.case_ref == addressee.case_ref)
+        .where(OutboxMessage.case_ref == addressee.case_ref, OutboxMessage.channel != HL7_CHANNEL)
     ).all()
     existing = {key for key, _, _ in rows}
     stale = [oid for key, oid, status in rows if key not in wanted and status in UNSENT]
@@ -145,7 +148,11 @@ def withdraw_case(session: Session, case_ref: str, now: dt.datetime) -> int:
     """A cancelled case: every unsent message of it is withdrawn (in the cancelling transaction)."""
     ids = list(
         session.execute(
-            select(OutboxMessage.id).where(OutboxMessage.case_ref == case_ref, OutboxMessage.status.in_(UNSENT))
+            select(OutboxMessage.id).where(
+                OutboxMessage.case_ref == case_ref,
+                OutboxMessage.status.in_(UNSENT),
+                OutboxMessage.channel != HL7_CHANNEL,
+            )
         ).scalars()
     )
     return _withdraw(session, ids, now)
@@ -163,3 +170,43 @@ def _withdraw(session: Session, ids: list[int], now: dt.datetime) -> int:
     # A withdrawn message gives its key up: a later plan may want the same reminder again.
     session.execute(delete(OutboxKey).where(OutboxKey.outbox_id.in_(ids)).execution_options(synchronize_session=False))
     return len(ids)
+
+
+def hl7_control_id(outbox_id: int) -> str:
+    """MSH-10 of the HL7 message in outbox row ``outbox_id``: the same on every attempt, so that a receiver that
+    got it twice (a lost ACK, a worker that died after sending) can tell the copy from a new message."""
+    return f"HSG{outbox_id:012d}"
+
+
+def enqueue_hl7(
+    session: Session,
+    *,
+    key: str,
+    patient_id: int | None,
+    case_ref: str,
+    message_type: str,
+    event: Mapping[str, Any],
+    now: dt.datetime,
+) -> bool:
+    """Put one HL7 message (``message_type`` such as ``SIU^S12``; ``event`` the JSON snapshot it is built from) in
+    the outbox in the caller's transaction. ``key`` makes it idempotent: an event already enqueued adds nothing
+    (returns False)."""
+    if session.get(OutboxKey, key) is not None:
+        return False
+    msg = OutboxMessage(
+        patient_id=patient_id,
+        case_ref=case_ref,
+        channel=HL7_CHANNEL,
+        template=message_type,
+        payload={"message_type": message_type, "event": dict(event)},
+        due_at=now,
+        status="pending",
+        attempts=0,
+        last_error="",
+        created_at=now,
+    )
+    session.add(msg)
+    session.flush()
+    session.add(OutboxKey(key=key, outbox_id=msg.id))
+    session.flush()
+    return True
