@@ -38,10 +38,12 @@ from hsgclinic.i18n import Translator, translator
 from hsgclinic.persistence import schema
 from hsgclinic.persistence.calendar_notice_models import CalendarNoticeRow
 from hsgclinic.persistence.engine import make_engine
-from hsgclinic.persistence.locking import PlaceGuard
+from hsgclinic.persistence.locking import REGISTRATION, RETURNED_KEY, PlaceGuard
 from hsgclinic.persistence.models import CalendarOverrideRow, ClinicSettingsRow
+from hsgclinic.persistence.place_events import PlaceListener
 from hsgclinic.persistence.unit_of_work import uow_factory
 from hsgclinic.services.context import Clock, Effective, ServiceContext
+from hsgclinic.services.sold_out import SoldOutBoard
 
 CACHE_SECONDS = 5.0
 T = TypeVar("T")
@@ -99,6 +101,7 @@ class Clinic:
     engine: Engine
     ctx: ServiceContext
     aux_engine: Engine | None = None
+    place_listener: PlaceListener | None = None
 
     @property
     def clock(self) -> Clock:
@@ -117,6 +120,8 @@ class Clinic:
         return translator(lang)
 
     def dispose(self) -> None:
+        if self.place_listener is not None:
+            self.place_listener.stop()
         self.engine.dispose()
         if self.aux_engine is not None:
             self.aux_engine.dispose()
@@ -137,7 +142,8 @@ def build_clinic(
     engine = engine or make_engine(settings.resolved_database_url)
     if check_schema:
         schema.ensure_schema(engine, embedded=settings.is_embedded, data_key_spec=settings.data_key_spec)
-    uow = uow_factory(engine)
+    board, listener = _sold_out_board(settings, engine)
+    uow = uow_factory(engine, on_commit=_forget_returned(board))
     # The caches load through their own tiny pool: a service holding a connection may ask for the calendar, and
     # loading it from the same pool could wait for ever when every connection is held by such a service.
     aux_engine = make_engine(engine.url.render_as_string(hide_password=False), pool_size=2)
@@ -187,8 +193,35 @@ def build_clinic(
         guard=guard or PlaceGuard(),
         on_calendar_change=calendars.clear,
         on_settings_change=effective_cache.clear,
+        sold_out=board,
     )
-    return Clinic(settings=settings, engine=engine, ctx=ctx, aux_engine=aux_engine)
+    return Clinic(settings=settings, engine=engine, ctx=ctx, aux_engine=aux_engine, place_listener=listener)
+
+
+def _sold_out_board(settings: Settings, engine: Engine) -> tuple[SoldOutBoard, PlaceListener | None]:
+    """The process's sold-out board (services/sold_out.py). On PostgreSQL it is trusted only while the LISTEN
+    connection is up, so a number returned on another server is never refused from memory for longer than the
+    notification takes; elsewhere (SQLite: one database file, one host) its time-to-live is the bound."""
+    ttl = settings.sold_out_memory_seconds
+    if ttl <= 0 or engine.dialect.name != "postgresql":
+        return SoldOutBoard(ttl=ttl), None
+
+    def returned(resource: str, day: dt.date) -> None:
+        if resource == REGISTRATION:
+            board.forget([day])
+
+    listener = PlaceListener(engine, returned, lambda up: board.forget_all(trusted=up))
+    board = SoldOutBoard(ttl=ttl, trusted=False, wake=listener.start)  # listens from the first sold-out day on
+    return board, listener
+
+
+def _forget_returned(board: SoldOutBoard) -> Callable[[dict[object, object]], None]:
+    def hook(info: dict[object, object]) -> None:
+        returned = info.pop(RETURNED_KEY, None)
+        if isinstance(returned, set):
+            board.forget(day for resource, day in returned if resource == REGISTRATION)
+
+    return hook
 
 
 def _pick(value: T | None, default: T) -> T:

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     # Only behind the hospital's own reverse proxy: the header it sets with the client's address
     # (X-Forwarded-For: its last entry; X-Real-IP). Unset: the TCP peer's address is the client.
     trusted_proxy_header: str | None = None
+    sold_out_memory_seconds: float = Field(
+        2.0,
+        ge=0,
+        le=60,
+        description="how long a server answers 'sold out' from memory before asking the database again (0: off); "
+        "a returned number clears it at once (PostgreSQL: on every server through LISTEN/NOTIFY)",
+    )
 
     # Procedure booking (BOOK-*)
     procedure_capacity: int = Field(20, ge=1, le=500)

@@ -149,6 +149,21 @@ def take_place(
     return int(new_id), int(number)
 
 
+PLACES_CHANNEL = "hsgclinic_places"  # NOTIFY channel: "<resource>:<day>" when places of a day come back
+RETURNED_KEY = "hsg_places_returned"  # session.info: {(resource, day)} returned in this transaction
+
+
+def _announce_returned(session: Session, resource: str, days: list[dt.date]) -> None:
+    """Places of ``days`` came back: the commit hook tells this process, NOTIFY tells the other servers (PostgreSQL
+    delivers it only when the transaction commits). See services/sold_out.py."""
+    if not days:
+        return
+    session.info.setdefault(RETURNED_KEY, set()).update((resource, d) for d in days)
+    if session.get_bind().dialect.name == "postgresql":
+        for d in days:
+            session.execute(select(func.pg_notify(PLACES_CHANNEL, f"{resource}:{d.isoformat()}")))
+
+
 def return_place(session: Session, resource: str, day: dt.date, number: int) -> None:
     """A cancelled number or place goes back to the pool (REG-SEQ): the lowest free one is handed out next."""
     t = COUNTERS
@@ -158,6 +173,7 @@ def return_place(session: Session, resource: str, day: dt.date, number: int) -> 
         .where(t.c.resource == resource, t.c.day == day, func.substr(t.c.taken, number, 1) == "1")
         .values(remaining=t.c.remaining + 1, taken=_with_position(pos, "0"))
     )
+    _announce_returned(session, resource, [day])
 
 
 def resize_from(session: Session, resource: str, first_day: dt.date, quota: int) -> int:
@@ -174,5 +190,8 @@ def resize_from(session: Session, resource: str, first_day: dt.date, quota: int)
         highest = row.taken.rfind("1") + 1
         size = max(quota, highest)
         taken = row.taken[:size].ljust(size, "0")
+        grew = taken.count("0") > row.remaining
         row.quota, row.taken, row.remaining = size, taken, taken.count("0")
+        if grew:
+            _announce_returned(session, resource, [row.day])
     return len(rows)

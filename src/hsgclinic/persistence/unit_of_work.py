@@ -28,8 +28,10 @@ class UnitOfWork:
         serialise_writes: bool = True,
         deferred: bool = False,
         single_statement: bool = False,
+        on_commit: Callable[[dict[object, object]], None] | None = None,
     ) -> None:
         self._engine = engine
+        self._on_commit = on_commit  # runs with the session's info after a successful commit
         self._write = write
         self._deferred = deferred  # tests only: a write transaction that starts with a plain BEGIN on SQLite
         # a write of one atomic statement: on PostgreSQL in autocommit (no BEGIN/COMMIT round trips)
@@ -62,6 +64,8 @@ class UnitOfWork:
         self.session.flush()
         self._tx.commit()
         self._done = True
+        if self._on_commit is not None and self.session.info:
+            self._on_commit(self.session.info)
 
     def rollback(self) -> None:
         if self._tx is not None and self._tx.is_active:
@@ -92,12 +96,22 @@ class UnitOfWork:
 UnitOfWorkFactory = Callable[..., UnitOfWork]
 
 
-def uow_factory(engine: Engine) -> Callable[..., UnitOfWork]:
+def uow_factory(
+    engine: Engine, on_commit: Callable[[dict[object, object]], None] | None = None
+) -> Callable[..., UnitOfWork]:
+    """``on_commit`` (optional) is called with ``session.info`` after each successful commit (e.g. the places a
+    transaction returned, see persistence/locking.py), outside the transaction and never on a rollback."""
+
     def make(
         *, write: bool = True, serialise_writes: bool = True, deferred: bool = False, single_statement: bool = False
     ) -> UnitOfWork:
         return UnitOfWork(
-            engine, write=write, serialise_writes=serialise_writes, deferred=deferred, single_statement=single_statement
+            engine,
+            write=write,
+            serialise_writes=serialise_writes,
+            deferred=deferred,
+            single_statement=single_statement,
+            on_commit=on_commit,
         )
 
     return make

@@ -14,6 +14,7 @@ from hsgclinic.domain.clinic_calendar import ClinicCalendar
 from hsgclinic.persistence.locking import PlaceGuard
 from hsgclinic.persistence.sealing import KeyRing
 from hsgclinic.persistence.unit_of_work import UnitOfWork
+from hsgclinic.services.sold_out import SoldOutBoard
 
 
 class Clock:
@@ -48,6 +49,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"  # settings, calendar, users, audit
     PATIENT = "patient"  # her own records, by access code + last 4 of the ID
     PUBLIC = "public"  # anyone (taking a number)
+    MODALITY = "modality"  # a DICOM modality (the fluoroscopy unit), known by its calling AE title and address
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class ServiceContext:
     guard: PlaceGuard = field(default_factory=PlaceGuard)
     on_calendar_change: Callable[[], None] = lambda: None
     on_settings_change: Callable[[], None] = lambda: None
+    sold_out: SoldOutBoard = field(default_factory=lambda: SoldOutBoard(ttl=0))  # off unless bootstrap wires it
 
     @property
     def tz(self) -> ZoneInfo:

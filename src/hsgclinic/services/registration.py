@@ -116,6 +116,14 @@ def _already(day: dt.date) -> RuleRefused:
     )
 
 
+def refuse_if_known_sold_out(ctx: ServiceContext, day: dt.date, idempotency_key: str | None = None) -> None:
+    """REG-QUOTA from this process's memory (services/sold_out.py): no database work at all for the losers of a
+    rush, not even the grab-limit bump (a refusal from memory costs the clinic nothing to rate-limit). A request
+    with an Idempotency-Key always goes to :func:`take_number`, which may hold her earlier answer."""
+    if idempotency_key is None and ctx.sold_out.is_sold_out(day):
+        raise _sold_out(day)
+
+
 def take_number(
     ctx: ServiceContext,
     actor: Actor,
@@ -138,6 +146,7 @@ def take_number(
         raise InvalidInput("invalid_idempotency_key", N_("The Idempotency-Key must be 1–128 characters."))
     quota = ctx.effective().daily_numbers
     status = _release(ctx, day)
+    seen = ctx.sold_out.generation(day)  # before the database says "sold out": see SoldOutBoard.mark
     # 1. Cheap, lock-free look: a stored answer, or the day already sold out.
     with ctx.read() as uow:
         if idempotency_key is not None:
@@ -147,6 +156,7 @@ def take_number(
         _refuse_unless_open(status)
         left = locking.remaining(uow.session, locking.REGISTRATION, day)
     if left == 0:
+        ctx.sold_out.mark(day, seen)
         raise _sold_out(day)
     if left is None:  # the day's first taker creates the counter in its own, tiny transaction
         with ctx.uow(write=True) as uow:
@@ -218,6 +228,7 @@ def take_number(
                 ),
             )
             if granted is None:
+                ctx.sold_out.mark(day, seen)
                 raise _sold_out(day)
             reg_id, queue_number = granted
             view = NumberView(reg_id, day, queue_number, "taken", patient.name, patient.masked_id, patient.id, code)

@@ -85,6 +85,7 @@ def take_number(
     a retry gets the first answer and never a second number. More than ``grab_rate_per_minute`` attempts from
     one client in a clock minute are refused with 429 (counted in the database: one limit for all servers)."""
     address = client_address(request)
+    registration.refuse_if_known_sold_out(ctx, body.date, idempotency_key)
     grab_limit.count_grab(ctx, address)
     taken = registration.take_number(
         ctx,

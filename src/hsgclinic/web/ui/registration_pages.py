@@ -121,6 +121,7 @@ async def take_number(request: Request) -> Response:
     from hsgclinic.services.errors import InvalidInput, ServiceError, TooManyRequests
 
     try:
+        registration.refuse_if_known_sold_out(ctx, day, form.get("key") or None)
         grab_limit.count_grab(ctx, client_address(request))
         taken = registration.take_number(
             ctx,
