@@ -58,6 +58,7 @@ def next_cycle_json(n: NextCycle | None, t: Translator) -> dict[str, Any] | None
         "procedure_dates": [v.day.isoformat() for v in n.window if v.usable],
         "window": [verdict_json(v, t) for v in n.window],
         "estimated": n.estimated,
+        "provisional": n.provisional,
     }
 
 
@@ -80,6 +81,7 @@ def plan_json(plan: VisitPlan, t: Translator) -> dict[str, Any]:
         "next_cycle": next_cycle_json(plan.next_cycle, t),
         "findings": findings_json(plan.findings, t),
         "provisional": plan.provisional,
+        "overdue": plan.overdue,
         "lang": t.locale,
     }
 

@@ -161,3 +161,55 @@ def test_a_bad_setting_or_notice_file_is_one_line_not_a_traceback(tmp_path: Path
         assert r.returncode == 2, r.stderr
         assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
         assert r.stderr.startswith("Error: ") and needle in r.stderr
+
+
+# -- issue 11 classes (a)–(e) through the command line ------------------------------------------------------------
+@pytest.mark.parametrize(("field", "value"), [("cycle_length", 14), ("cycle_length", 91), ("longest_cycle", 91)])
+def test_screen_refuses_a_cycle_length_outside_15_to_90(tmp_path: Path, field: str, value: int) -> None:
+    """docs/screening-input.md: cycle lengths are 15–90; 14 or 91 is a one-line error, not a screening."""
+    data = json.loads((EXAMPLES / "screening-pass.json").read_text(encoding="utf-8"))
+    data["cycle"][field] = value
+    if field == "longest_cycle":
+        data["cycle"]["shortest_cycle"] = 29
+    path = tmp_path / "screening.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    r = hsg("screen", str(path), "--lang", "en")
+    assert r.returncode == 2
+    assert r.stderr.strip() == f"Error: cycle.{field}: {value} is out of range; enter a number from 15 to 90."
+
+
+def test_screen_refuses_a_period_that_ends_after_the_visit(tmp_path: Path) -> None:
+    data = json.loads((EXAMPLES / "screening-pass.json").read_text(encoding="utf-8"))
+    data["cycle"]["period_end"] = "2026-11-21"
+    path = tmp_path / "screening.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    r = hsg("screen", str(path), "--lang", "en")
+    assert r.returncode == 2
+    assert r.stderr.strip() == "Error: The day your period ended (Sat 21 Nov 2026) is in the future."
+
+
+def test_aftercare_refuses_a_period_start_after_the_procedure() -> None:
+    r = hsg("aftercare", "--procedure-date", "2026-12-04", "--period-start", "2026-12-05", "--lang", "en")
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert r.stderr.strip() == (
+        "Error: The first day of the last period (Sat 5 Dec 2026) must be on or before the procedure date "
+        "(Fri 4 Dec 2026)."
+    )
+
+
+def test_plan_from_a_period_too_old_says_so_instead_of_past_dates() -> None:
+    """BOOK-NEXT + ELIG-PREG: period ended 2025-05-14, today 2025-07-13 → no next cycle in the past."""
+    r = hsg("plan", "--period-end", "2025-05-14", "--today", "2025-07-13", "--json", "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["next_cycle"] is None
+    outcomes = {f["rule"]: f["outcome"] for f in data["findings"]}
+    assert outcomes["BOOK-NEXT"] == "BLOCK" and outcomes["ELIG-PREG"] == "BLOCK"
+    assert any("too old to plan from" in f["message"] for f in data["findings"])
+
+
+def test_calendar_marks_years_before_the_official_data_provisional() -> None:
+    r = hsg("calendar", "--from", "1990-10-01", "--to", "1990-10-01", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["days"][0]["provisional"] is True

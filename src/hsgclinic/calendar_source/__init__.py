@@ -24,6 +24,10 @@ from hsgclinic.domain.clinic_calendar import ClinicCalendar, Closure, ClosureKin
 from hsgclinic.domain.messages import Localized
 
 ONE_DAY = dt.timedelta(days=1)
+# The first year whose holidays and make-up working days the `holidays` package checked against the State Council's
+# notice (its China calendar: "only checked with the official … Notice from 2001"). Earlier years are its rule-based
+# guess, so they are provisional like a year not yet announced (CAL-SOURCE).
+OFFICIAL_FROM = 2001
 
 # Canonical bilingual names of the statutory festivals, keyed by the `holidays` package's English names.
 FESTIVALS: dict[str, Localized] = {
@@ -163,10 +167,14 @@ def build_calendar(
     years: Iterable[int],
     *,
     official_through: int,
+    official_from: int = OFFICIAL_FROM,
     notices: Sequence[HolidayNotice] = (),
     overrides: Sequence[CalendarOverride] = (),
 ) -> ClinicCalendar:
-    """The clinic calendar for ``years`` (one extra year either side is read so breaks across New Year join)."""
+    """The clinic calendar for ``years`` (one extra year either side is read so breaks across New Year join).
+
+    Official (CAL-SOURCE): years with a loaded notice, and the package's years from ``official_from`` to
+    ``official_through``; every other year is answered but provisional."""
     wanted = sorted(set(years))
     by_year = {n.year: n for n in notices}
     off: dict[dt.date, tuple[Localized, ...]] = {}
@@ -186,7 +194,7 @@ def build_calendar(
             y_off, y_work = _library_year(year)
             off.update(y_off)
             workdays.update(y_work)
-            if year <= official_through:
+            if official_from <= year <= official_through:
                 official.add(year)
     first = dt.date(wanted[0] - 1, 1, 1)
     last = dt.date(wanted[-1] + 1, 12, 31)
@@ -211,6 +219,7 @@ def build_calendar(
         closures=MappingProxyType({d: c for d, c in closures.items() if d.year in covered}),
         makeup_workdays=frozenset(d for d in workdays if d.year in covered),
         official_years=frozenset(official),
+        official_from=official_from,
     )
 
 

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
-from hsgclinic.cli import documents, records, worker
+from hsgclinic.cli import dicom_commands, documents, hl7_commands, operations, records, worker
 from hsgclinic.cli.clinic_setup import clinic_calendar, clinic_today, load_settings
 from hsgclinic.cli.input_errors import InputError, fail, lang_option, parse_date, parse_int, parse_optional_date
 from hsgclinic.domain.messages import N_, MessageError
@@ -144,7 +144,7 @@ def screen(
     try:
         settings = load_settings()
         rules = settings.rules()
-        data = read_screening_file(file)
+        data = read_screening_file(file, rules)
         calendar = clinic_calendar(settings, data.visit_date, [data.cycle.period_end])
         result = run_screen(data, calendar, rules)
     except MessageError as exc:
@@ -196,7 +196,7 @@ def _lang(value: str | None) -> str:
 
 # The records (db, serve, demo, staff), documents (sheet, ics) and worker commands import their web, database and
 # PDF code inside the command functions, so registering them here keeps the planning commands fast.
-for _commands in (records, documents, worker):
+for _commands in (records, documents, worker, hl7_commands, operations, dicom_commands):
     _commands.register(app)
 
 

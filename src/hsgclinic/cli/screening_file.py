@@ -12,6 +12,7 @@ from hsgclinic.domain.cycle import CycleFacts
 from hsgclinic.domain.eligibility import Contraindication, ContrastReaction, HcgResult, ScreeningInput
 from hsgclinic.domain.leukorrhea import Cleanliness, LeukorrheaResult
 from hsgclinic.domain.messages import N_, MessageError
+from hsgclinic.domain.rules import Rules
 
 
 class ScreeningFileError(MessageError):
@@ -37,12 +38,22 @@ def _bool(data: dict[str, Any], key: str) -> bool | None:
     raise ScreeningFileError(N_("{field} must be true, false or null.", field=key))
 
 
-def _int(data: dict[str, Any], key: str) -> int | None:
+def _int(data: dict[str, Any], key: str, low: int | None = None, high: int | None = None) -> int | None:
     value = data.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise ScreeningFileError(N_("{field} must be a whole number.", field=key))
+    if low is not None and high is not None and not low <= value <= high:
+        raise ScreeningFileError(
+            N_(
+                "{option}: {value} is out of range; enter a number from {low} to {high}.",
+                option=f"cycle.{key}",
+                value=value,
+                low=low,
+                high=high,
+            )
+        )
     return value
 
 
@@ -66,7 +77,9 @@ def _enum(cls: Any, value: Any, field: str) -> Any:
         ) from None
 
 
-def parse_screening(data: dict[str, Any]) -> ScreeningInput:
+def parse_screening(data: dict[str, Any], rules: Rules) -> ScreeningInput:
+    """The screening input, refusing what cannot be true (cycle lengths outside the plausible range, a period that
+    ends after the visit …: :meth:`CycleFacts.validate`, as the desk's screening form does)."""
     if not isinstance(data, dict):
         raise ScreeningFileError(N_("The screening file must hold one JSON object."))
     cycle_data = data.get("cycle") or {}
@@ -77,10 +90,10 @@ def parse_screening(data: dict[str, Any]) -> ScreeningInput:
     cycle = CycleFacts.from_usual(
         period_end,
         period_start=_date(cycle_data, "period_start"),
-        cycle_length=_int(cycle_data, "cycle_length"),
-        shortest=_int(cycle_data, "shortest_cycle"),
-        longest=_int(cycle_data, "longest_cycle"),
-        age=_int(cycle_data, "age"),
+        cycle_length=_int(cycle_data, "cycle_length", rules.min_cycle_days, rules.max_cycle_days),
+        shortest=_int(cycle_data, "shortest_cycle", rules.min_cycle_days, rules.max_cycle_days),
+        longest=_int(cycle_data, "longest_cycle", rules.min_cycle_days, rules.max_cycle_days),
+        age=_int(cycle_data, "age", 14, 60),
         irregular=bool(_bool(cycle_data, "irregular")),
     )
     leuk_data = data.get("leukorrhea")
@@ -107,6 +120,7 @@ def parse_screening(data: dict[str, Any]) -> ScreeningInput:
     reaction = data.get("contrast_reaction") or {}
     visit_date = _date(data, "visit_date", required=True)
     assert visit_date is not None
+    cycle.validate(visit_date, rules)
     hcg = data.get("hcg")
     return ScreeningInput(
         visit_date=visit_date,
@@ -135,7 +149,7 @@ def _grade(value: Any) -> Cleanliness:
     raise ScreeningFileError(N_("cleanliness must be I, II, III or IV (or 1–4), not {value!r}.", value=value))
 
 
-def read_screening_file(path: Path) -> ScreeningInput:
+def read_screening_file(path: Path, rules: Rules) -> ScreeningInput:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
@@ -146,4 +160,4 @@ def read_screening_file(path: Path) -> ScreeningInput:
         raise ScreeningFileError(
             N_("{path} is not valid JSON (line {line}).", path=str(path), line=exc.lineno)
         ) from None
-    return parse_screening(data)
+    return parse_screening(data, rules)

@@ -44,6 +44,7 @@ class ClinicCalendar:
     closures: Mapping[dt.date, Closure] = field(default_factory=lambda: MappingProxyType({}))
     makeup_workdays: frozenset[dt.date] = frozenset()
     official_years: frozenset[int] = frozenset()
+    official_from: int | None = None  # the source's first official year: earlier years will never be official
 
     def _check(self, day: dt.date) -> None:
         if day.year not in self.years:

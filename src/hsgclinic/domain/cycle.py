@@ -89,6 +89,14 @@ class CycleFacts:
             return self.shortest_cycle, False
         return rules.default_cycle_days, True
 
+    def longest(self, rules: Rules) -> tuple[int, bool]:
+        """Longest usual cycle length (second item: True when assumed: the shortest, or the default length)."""
+        if self.longest_cycle is not None:
+            return self.longest_cycle, False
+        if self.shortest_cycle is not None:
+            return self.shortest_cycle, True
+        return rules.default_cycle_days, True
+
     def usual(self, rules: Rules) -> tuple[int, bool]:
         """The cycle length used to predict the next period (the shortest: the earliest it can come)."""
         return self.shortest(rules)

@@ -92,43 +92,8 @@ def _missing(rule: str, what: Message) -> Finding:
     return Finding(rule, Outcome.BLOCK, N_("Please answer: {question}", question=what))
 
 
-def _visit_day(s: ScreeningInput, calendar: ClinicCalendar, rules: Rules) -> list[Finding]:
-    """ELIG-VISIT-DAY: E+2/E+3 PASS; later REVIEW while a procedure date is reachable, else BLOCK."""
-    offset = (s.visit_date - s.cycle.period_end).days
-    if offset < 0:
-        return [
-            Finding(
-                "ELIG-VISIT-DAY",
-                Outcome.BLOCK,
-                N_(
-                    "The period has not ended yet; come on day {first}–{last} after it ends.",
-                    first=rules.visit_first_offset,
-                    last=rules.visit_last_offset,
-                ),
-            )
-        ]
-    if offset < rules.visit_first_offset:
-        return [
-            Finding(
-                "ELIG-VISIT-DAY",
-                Outcome.REVIEW,
-                N_(
-                    "Day {offset} after the period is earlier than the recommended day {first}–{last}; "
-                    "a doctor must confirm the bleeding has stopped.",
-                    offset=offset,
-                    first=rules.visit_first_offset,
-                    last=rules.visit_last_offset,
-                ),
-            )
-        ]
-    if offset <= rules.visit_last_offset:
-        return [
-            Finding(
-                "ELIG-VISIT-DAY",
-                Outcome.PASS,
-                N_("Visit on day {offset} after the period, as recommended.", offset=offset),
-            )
-        ]
+def _reachable_dates(s: ScreeningInput, calendar: ClinicCalendar, rules: Rules) -> list[dt.date]:
+    """Procedure dates a leukorrhea test on the visit day reaches (BOOK-LEAD, BOOK-WINDOW, BOOK-OPEN …)."""
     reachable = []
     for lead in range(rules.lead_min_days, rules.lead_max_days + 1):
         day = s.visit_date + dt.timedelta(days=lead)
@@ -137,8 +102,84 @@ def _visit_day(s: ScreeningInput, calendar: ClinicCalendar, rules: Rules) -> lis
         verdict = judge_procedure_date(day, s.cycle, calendar, rules, today=s.visit_date, test_date=s.visit_date)
         if verdict.usable:
             reachable.append(day)
+    return reachable
+
+
+def _visit_day(s: ScreeningInput, calendar: ClinicCalendar, rules: Rules) -> list[Finding]:
+    """ELIG-VISIT-DAY: E+2/E+3 PASS; earlier or later REVIEW while a procedure date is reachable, else BLOCK.
+
+    The visit itself must be on an open day (CAL-OPEN): a screening dated on a closed day is BLOCK.
+    """
+    found: list[Finding] = []
+    closure = calendar.closure(s.visit_date)
+    if closure is not None:
+        found.append(
+            Finding(
+                "ELIG-VISIT-DAY",
+                Outcome.BLOCK,
+                N_(
+                    "The clinic is closed on {day} ({name}); the screening visit must be on a day it is open.",
+                    day=s.visit_date,
+                    name=closure.name,
+                ),
+            )
+        )
+    offset = (s.visit_date - s.cycle.period_end).days
+    first, last = rules.visit_first_offset, rules.visit_last_offset
+    if offset < 0:
+        return [
+            *found,
+            Finding(
+                "ELIG-VISIT-DAY",
+                Outcome.BLOCK,
+                N_("The period has not ended yet; come on day {first}–{last} after it ends.", first=first, last=last),
+            ),
+        ]
+    if first <= offset <= last:
+        return [
+            *found,
+            Finding(
+                "ELIG-VISIT-DAY",
+                Outcome.PASS,
+                N_("Visit on day {offset} after the period, as recommended.", offset=offset),
+            ),
+        ]
+    reachable = _reachable_dates(s, calendar, rules)
+    if offset < first:
+        if reachable:
+            return [
+                *found,
+                Finding(
+                    "ELIG-VISIT-DAY",
+                    Outcome.REVIEW,
+                    N_(
+                        "Day {offset} after the period is earlier than the recommended day {first}–{last}; "
+                        "a doctor must confirm the bleeding has stopped.",
+                        offset=offset,
+                        first=first,
+                        last=last,
+                    ),
+                ),
+            ]
+        return [
+            *found,
+            Finding(
+                "ELIG-VISIT-DAY",
+                Outcome.BLOCK,
+                N_(
+                    "Day {offset} after the period is too early: no procedure date can be reached from a test "
+                    "today. Come on day {first}–{last} after your period ({start} to {end}).",
+                    offset=offset,
+                    first=first,
+                    last=last,
+                    start=s.cycle.after_period(first),
+                    end=s.cycle.after_period(last),
+                ),
+            ),
+        ]
     if reachable:
         return [
+            *found,
             Finding(
                 "ELIG-VISIT-DAY",
                 Outcome.REVIEW,
@@ -148,9 +189,10 @@ def _visit_day(s: ScreeningInput, calendar: ClinicCalendar, rules: Rules) -> lis
                     offset=offset,
                     day=reachable[0],
                 ),
-            )
+            ),
         ]
     return [
+        *found,
         Finding(
             "ELIG-VISIT-DAY",
             Outcome.BLOCK,
@@ -158,10 +200,10 @@ def _visit_day(s: ScreeningInput, calendar: ClinicCalendar, rules: Rules) -> lis
                 "Day {offset} after the period is too late: no procedure date in this cycle can be reached. "
                 "Come back on day {first}–{last} after your next period.",
                 offset=offset,
-                first=rules.visit_first_offset,
-                last=rules.visit_last_offset,
+                first=first,
+                last=last,
             ),
-        )
+        ),
     ]
 
 
@@ -233,9 +275,10 @@ def _yes_no_block(rule: str, answer: bool | None, question: Message, block: Mess
 
 
 def _pregnancy(s: ScreeningInput, rules: Rules) -> list[Finding]:
-    overdue = False
-    if s.cycle.period_start is not None and s.cycle.longest_cycle is not None:
-        overdue = (s.visit_date - s.cycle.period_start).days >= s.cycle.longest_cycle
+    # Overdue: visit − LMP ≥ the longest usual cycle (estimated LMP / assumed length when unknown, as planning).
+    lmp, _ = s.cycle.estimated_period_start(rules)
+    longest, _ = s.cycle.longest(rules)
+    overdue = (s.visit_date - lmp).days >= longest
     needs_test = s.suspected_pregnancy or overdue or s.intercourse_during_period
     if s.hcg is HcgResult.POSITIVE:
         return [Finding("ELIG-PREG", Outcome.BLOCK, N_("The pregnancy (hCG) test is positive: no HSG."))]

@@ -27,7 +27,7 @@ class VisitDay:
 
 @dataclass(frozen=True)
 class NextCycle:
-    """BOOK-NEXT: the next cycle's expected dates when this cycle cannot work."""
+    """BOOK-NEXT: the next cycle's expected dates when this cycle cannot work (never a date before today)."""
 
     expected_period_start: dt.date
     expected_period_start_latest: dt.date
@@ -35,6 +35,7 @@ class NextCycle:
     visit_days: tuple[VisitDay, ...]
     window: tuple[DateVerdict, ...]
     estimated: bool
+    provisional: bool = False  # CAL-SOURCE: a date of it falls in a year without official holiday data
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,10 @@ class VisitPlan:
     window: tuple[DateVerdict, ...]
     estimated_ovulation: dt.date
     report_ready_on: dt.date | None  # for the earliest usable procedure date (REPORT-READY)
-    next_cycle: NextCycle | None
+    next_cycle: NextCycle | None  # None when this cycle works, or when the last period is too old to plan from
     findings: tuple[Finding, ...]
     provisional: bool
+    overdue: bool = False  # ELIG-PREG: today − LMP ≥ the longest usual cycle (or the assumed length)
 
     @property
     def procedure_dates(self) -> list[dt.date]:
@@ -98,11 +100,12 @@ def _judge_window(cycle: CycleFacts, calendar: ClinicCalendar, rules: Rules, tod
     ]
 
 
-def _next_cycle(cycle: CycleFacts, calendar: ClinicCalendar, rules: Rules) -> NextCycle:
+def _next_cycle(cycle: CycleFacts, calendar: ClinicCalendar, rules: Rules, today: dt.date) -> NextCycle:
+    """The next cycle from LMP + the shortest cycle; a start that has passed without a new period is today."""
     lmp, lmp_estimated = cycle.estimated_period_start(rules)
     shortest, assumed = cycle.shortest(rules)
-    longest = cycle.longest_cycle if cycle.longest_cycle is not None else shortest
-    start = lmp + dt.timedelta(days=shortest)
+    longest, _ = cycle.longest(rules)
+    start = max(lmp + dt.timedelta(days=shortest), today)
     period_days = (cycle.period_end - lmp).days
     end = start + dt.timedelta(days=period_days)
     nxt = CycleFacts(
@@ -116,13 +119,16 @@ def _next_cycle(cycle: CycleFacts, calendar: ClinicCalendar, rules: Rules) -> Ne
     # Planned as seen from the day the next period ends: every date of that cycle is still ahead.
     window = _judge_window(nxt, calendar, rules, today=end)
     recommended, late = _visit_days(nxt, calendar, rules, end, window)
+    visits = tuple(recommended + late)
+    shown = [start, end, *(v.day for v in visits), *(v.day for v in window)]
     return NextCycle(
         expected_period_start=start,
         expected_period_start_latest=lmp + dt.timedelta(days=longest),
         expected_period_end=end,
-        visit_days=tuple(recommended + late),
+        visit_days=visits,
         window=tuple(window),
         estimated=lmp_estimated or assumed,
+        provisional=any(calendar.is_provisional(d) for d in shown),
     )
 
 
@@ -167,15 +173,20 @@ def plan_visit(cycle: CycleFacts, calendar: ClinicCalendar, rules: Rules, *, tod
             )
         )
 
-    longest = cycle.longest_cycle
-    if longest is not None and (today - lmp).days >= longest:
+    longest, _ = cycle.longest(rules)
+    since_lmp = (today - lmp).days
+    overdue = since_lmp >= longest
+    if overdue:
         findings.append(
             Finding(
                 "ELIG-PREG",
                 Outcome.BLOCK,
                 N_(
-                    "Your next period is overdue beyond your longest usual cycle; "
-                    "a negative pregnancy (hCG) test is needed first."
+                    "Your period is overdue: {days} days since it began on {start}, and your longest usual cycle "
+                    "is {longest} days. A negative pregnancy (hCG) test is needed first.",
+                    days=since_lmp,
+                    start=lmp,
+                    longest=longest,
                 ),
             )
         )
@@ -195,8 +206,22 @@ def plan_visit(cycle: CycleFacts, calendar: ClinicCalendar, rules: Rules, *, tod
         findings.append(Finding("ELIG-OVULATION", Outcome.REVIEW, message))
 
     next_cycle: NextCycle | None = None
-    if not usable:
-        next_cycle = _next_cycle(cycle, calendar, rules)
+    if not usable and overdue:
+        # Her next period should have come: projecting cycles from this one would only guess (BOOK-NEXT).
+        findings.append(
+            Finding(
+                "BOOK-NEXT",
+                Outcome.BLOCK,
+                N_(
+                    "Your last period began on {start}, {days} days ago: it is too old to plan from. Plan again "
+                    "from the day your next period ends; if it does not come, see a doctor.",
+                    start=lmp,
+                    days=since_lmp,
+                ),
+            )
+        )
+    elif not usable:
+        next_cycle = _next_cycle(cycle, calendar, rules, today)
         findings.append(
             Finding(
                 "BOOK-NEXT",
@@ -222,7 +247,11 @@ def plan_visit(cycle: CycleFacts, calendar: ClinicCalendar, rules: Rules, *, tod
             )
         )
 
-    provisional = any(v.provisional for v in window) or any(calendar.is_provisional(d) for d in all_visits)
+    provisional = (
+        any(v.provisional for v in window)
+        or any(calendar.is_provisional(d) for d in all_visits)
+        or (next_cycle is not None and next_cycle.provisional)
+    )
     ready = report_ready_on(usable[0].day, calendar) if usable else None
     return VisitPlan(
         today=today,
@@ -241,4 +270,5 @@ def plan_visit(cycle: CycleFacts, calendar: ClinicCalendar, rules: Rules, *, tod
         next_cycle=next_cycle,
         findings=tuple(findings),
         provisional=provisional,
+        overdue=overdue,
     )

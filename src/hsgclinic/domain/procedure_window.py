@@ -116,15 +116,19 @@ def _closure_finding(closure: Closure) -> Finding:
     )
 
 
-def provisional_finding(day: dt.date) -> Finding:
-    return Finding(
-        "CAL-SOURCE",
-        Outcome.PASS,
-        N_(
+def provisional_finding(day: dt.date, calendar: ClinicCalendar) -> Finding:
+    """CAL-SOURCE: why ``day`` is provisional — its year is not announced yet, or older than the official data."""
+    if calendar.official_from is not None and day.year < calendar.official_from:
+        message = N_(
+            "The clinic has no official holiday calendar for {year}; this date is provisional.",
+            year=day.year,
+        )
+    else:
+        message = N_(
             "The official holiday calendar for {year} is not published yet; this date is provisional.",
             year=day.year,
-        ),
-    )
+        )
+    return Finding("CAL-SOURCE", Outcome.PASS, message)
 
 
 def judge_procedure_date(
@@ -184,7 +188,7 @@ def judge_procedure_date(
     found.extend(ovulation_findings(day, cycle, rules))
     provisional = calendar.is_provisional(day)
     if provisional:
-        found.append(provisional_finding(day))
+        found.append(provisional_finding(day, calendar))
     return DateVerdict(
         day=day,
         outcome=overall(found),

@@ -54,6 +54,17 @@ def test_plan_says_plainly_when_this_cycle_cannot_work(client: TestClient, html:
     assert "Next period expected" in page and "BOOK-NEXT" in page
 
 
+def test_plan_from_a_period_too_old_says_so_instead_of_past_dates(client: TestClient, html: Callable[..., str]) -> None:
+    """BOOK-NEXT / ELIG-PREG (issue 11 a, b): a period that ended 80 days ago gives no next-cycle dates (they would be
+    in the past) but a plain sentence, in both languages; the calendar file still downloads."""
+    page = html(client, "/plan?period_end=2026-09-01")
+    assert "This cycle will not work" in page and "Next period expected" not in page
+    assert "too old to plan from" in page and "BOOK-NEXT" in page and "ELIG-PREG" in page
+    assert "无法据此安排" in html(client, "/plan?period_end=2026-09-01", "zh-CN")
+    r = client.get("/plan/my-hsg-dates.ics?period_end=2026-09-01", headers={"Accept-Language": "en"})
+    assert r.status_code == 200
+
+
 def test_plan_shows_holidays_by_name(clinic: Any, client: TestClient, html: Callable[..., str]) -> None:
     import datetime as dt
 

@@ -102,6 +102,61 @@ def test_visit_earlier_than_day_2_needs_review(calendar: ClinicCalendar, rules: 
     assert _rule(screen(screening(E + _days(1), E), calendar, rules), "ELIG-VISIT-DAY") is Outcome.REVIEW
 
 
+def test_visit_on_the_day_the_period_ended_reaches_nothing_and_blocks(calendar: ClinicCalendar, rules: Rules) -> None:
+    """ELIG-VISIT-DAY (issue 11 d): a test on E+0 reaches E+1/E+2 only, before BOOK-WINDOW: nothing can be booked,
+    so BLOCK (like a late visit), telling her the recommended days."""
+    found = screen(screening(E, E), calendar, rules).by_rule("ELIG-VISIT-DAY")
+    assert [f.outcome for f in found] == [Outcome.BLOCK]
+    assert dict(found[0].message.params) == {
+        "offset": 0,
+        "first": 2,
+        "last": 3,
+        "start": E + _days(2),
+        "end": E + _days(3),
+    }
+    assert found[0].message.english() == (
+        "Day 0 after the period is too early: no procedure date can be reached from a test today. "
+        "Come on day 2–3 after your period (2026-11-20 to 2026-11-21)."
+    )
+
+
+def test_early_visit_blocks_when_its_only_reachable_date_is_closed(rules: Rules) -> None:
+    """ELIG-VISIT-DAY (issue 11 d): from E+1 only E+3 (T+2) is in the window; a holiday on E+3 → BLOCK, and open
+    → REVIEW with the doctor's check."""
+    e = D(2030, 4, 1)
+    closed = hand_calendar(holidays=[e + _days(3)])
+    found = screen(screening(e + _days(1), e), closed, rules).by_rule("ELIG-VISIT-DAY")
+    assert [f.outcome for f in found] == [Outcome.BLOCK]
+    assert found[0].message.params["offset"] == 1
+    open_cal = hand_calendar()
+    found = screen(screening(e + _days(1), e), open_cal, rules).by_rule("ELIG-VISIT-DAY")
+    assert [f.outcome for f in found] == [Outcome.REVIEW]
+    assert dict(found[0].message.params) == {"offset": 1, "first": 2, "last": 3}
+
+
+def test_screening_dated_on_a_closed_day_blocks(calendar: ClinicCalendar, rules: Rules) -> None:
+    """ELIG-VISIT-DAY / CAL-OPEN (issue 11 d): E+2 = 2026-10-03 is in the National Day break: the clinic is closed,
+    so a screening dated that day is BLOCK, naming the day and the holiday — even on a recommended day."""
+    e = D(2026, 10, 1)
+    found = screen(screening(e + _days(2), e), calendar, rules).by_rule("ELIG-VISIT-DAY")
+    assert [f.outcome for f in found] == [Outcome.BLOCK, Outcome.PASS]
+    closed = found[0].message
+    assert closed.params["day"] == D(2026, 10, 3)
+    assert str(closed.params["name"]) == "National Day"
+    assert closed.english() == (
+        "The clinic is closed on 2026-10-03 (National Day); the screening visit must be on a day it is open."
+    )
+
+
+def test_screening_on_a_clinic_closure_blocks(rules: Rules) -> None:
+    """ELIG-VISIT-DAY: an administrator's clinic closure (a training day) closes the visit day too."""
+    e = D(2030, 4, 1)
+    cal = hand_calendar(clinic_closed=[e + _days(2)])
+    result = screen(screening(e + _days(2), e), cal, rules)
+    assert [f.outcome for f in result.by_rule("ELIG-VISIT-DAY")] == [Outcome.BLOCK, Outcome.PASS]
+    assert result.blocked
+
+
 # -- ELIG-ABSTAIN ------------------------------------------------------------------------------------------------
 def test_intercourse_after_the_period_ended_blocks(calendar: ClinicCalendar, rules: Rules) -> None:
     """ELIG-ABSTAIN: intercourse after the period ended → BLOCK this cycle."""

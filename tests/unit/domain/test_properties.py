@@ -126,6 +126,34 @@ def test_every_planned_procedure_date_is_open_in_the_window_and_not_past(
 
 
 @FAST
+@example(facts=CycleFacts(period_end=D(2025, 5, 14)), today_lag=60)  # issue 11 (a): was "next cycle 2025-06-13"
+@given(facts=cycles(), today_lag=st.integers(min_value=0, max_value=100))
+def test_the_next_cycle_is_never_in_the_past(calendar: ClinicCalendar, facts: CycleFacts, today_lag: int) -> None:
+    """BOOK-NEXT / ELIG-PREG: whenever this cycle cannot work, either every next-cycle date is today or later, or
+    (the period overdue: today − LMP ≥ the longest cycle) the plan says plainly it is too old to plan from."""
+    today = facts.period_end + _days(today_lag)
+    plan = plan_visit(facts, calendar, RULES, today=today)
+    lmp, _ = facts.estimated_period_start(RULES)
+    longest, _ = facts.longest(RULES)
+    overdue = (today - lmp).days >= longest
+    assert plan.overdue is overdue
+    assert ("ELIG-PREG" in {f.rule for f in plan.findings}) is overdue
+    nxt = plan.next_cycle
+    if plan.procedure_dates:
+        assert nxt is None
+    elif overdue:
+        assert nxt is None
+        message = next(f.message for f in plan.findings if f.rule == "BOOK-NEXT")
+        assert message.params == {"start": lmp, "days": (today - lmp).days}
+    else:
+        assert nxt is not None
+        assert today <= nxt.expected_period_start <= nxt.expected_period_end
+        assert nxt.expected_period_start <= nxt.expected_period_start_latest
+        assert all(v.day >= today for v in nxt.visit_days)
+        assert all(v.day >= today for v in nxt.window)
+
+
+@FAST
 @example(day=D(2020, 1, 23))
 @given(day=st.dates(min_value=D(2020, 1, 1), max_value=D(2027, 12, 20)))
 def test_report_is_ready_on_the_next_working_day_strictly_after_the_procedure(
