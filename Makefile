@@ -23,6 +23,7 @@ install-system: ## Install the Debian packages the app needs (PDF fonts/libs); n
 install-test-system: ## Install the Debian packages the tests need (chromium, dcmtk, poppler, PostgreSQL)
 	scripts/install-system-deps.sh test
 	cd tests/peers/fhir && npm ci --no-audit --no-fund
+	cd tests/peers/hl7 && npm ci --no-audit --no-fund
 
 install: install-system $(BIN)/hsgclinic ## Install the app into .venv
 
@@ -52,7 +53,12 @@ fmt: $(BIN)/hsgclinic ## Format and autofix
 bench: $(BIN)/hsgclinic ## Run the benchmarks that start nothing (domain planning)
 	$(BIN)/python bench/plan.py
 
+mutation: $(BIN)/hsgclinic ## Mutation testing of the domain (mutmut, slow, not in `make test`); MODULE=eligibility for one module
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 $(if $(MODULE),"hsgclinic.domain.$(MODULE).*")
+	$(BIN)/python scripts/mutation_score.py $(if $(MODULE),--module $(MODULE))
+
 lock: ## Re-pin the whole dependency tree into constraints.txt after editing pyproject.toml
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
-.PHONY: help install install-system install-test-system run test check fmt bench lock
+.PHONY: help install install-system install-test-system run test check fmt bench lock mutation
