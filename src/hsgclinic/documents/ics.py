@@ -207,10 +207,18 @@ def aftercare_entries(
         ),
         CalendarEntry(
             kind="antibiotics",
-            summary=t("Take the prescribed antibiotics ({days} days)", days=plan.antibiotic_days),
+            summary=t("Take the prescribed antibiotics ({days} days)", days=plan.course_days),
             first=d,
             last=plan.antibiotics_through,
             description=t(
+                "Because a tube is dilated (hydrosalpinx), take doxycycline 100 mg twice daily for {days} days, "
+                "from {start} to {end}, instead of the usual antibiotic course.",
+                days=plan.course_days,
+                start=d,
+                end=plan.antibiotics_through,
+            )
+            if plan.doxycycline
+            else t(
                 "Take the prescribed oral antibiotics for {days} days, from {start} to {end}.",
                 days=plan.antibiotic_days,
                 start=d,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 
 from hsgclinic.domain.clinic_calendar import ClinicCalendar
@@ -13,7 +14,23 @@ from hsgclinic.domain.rules import Rules
 
 
 class AftercareInputError(MessageError):
-    """Input that cannot be accepted (see :class:`MessageError`)."""
+    """Input that cannot be accepted (see :class:`MessageError`), with the rule it breaks."""
+
+    def __init__(self, message: Message, rule: str = "CARE-ANTIBIOTIC") -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+DOXYCYCLINE_DAYS = 5  # CARE-ANTIBIOTIC [G]: hydrosalpinx → doxycycline 100 mg twice daily × 5 days
+
+
+class TubesOpen(enum.StrEnum):
+    """What the report showed of the tubes, for wording CARE-CONCEIVE (``unknown``: no report yet)."""
+
+    BOTH = "both"  # both tubes patent
+    ONE = "one"  # at least one patent or partially patent, not both fully patent
+    NONE = "none"  # neither tube shown patent
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -30,8 +47,8 @@ class AftercarePlan:
     report_ready_on: dt.date  # CARE-REPORT / REPORT-READY
     abstain_through: dt.date  # CARE-ABSTAIN: no intercourse, no tub bath through this day
     resume_from: dt.date
-    antibiotic_days: int
-    antibiotics_through: dt.date  # CARE-ANTIBIOTIC
+    antibiotic_days: int  # the usual course asked for (the doxycycline course replaces it when ``doxycycline``)
+    antibiotics_through: dt.date  # CARE-ANTIBIOTIC: the last day of the course she takes
     bleeding_stops_by: dt.date  # CARE-BLEED
     conceive_from: dt.date | None  # CARE-CONCEIVE (None when no tube is patent)
     conceive_estimated: bool
@@ -41,6 +58,12 @@ class AftercarePlan:
     pid_prophylaxis: bool  # CARE-ANTIBIOTIC [G]: history of PID → a pre-procedure dose
     provisional: bool
     items: tuple[AftercareItem, ...]
+    tubes: TubesOpen = TubesOpen.UNKNOWN
+
+    @property
+    def course_days(self) -> int:
+        """Days of the antibiotic course she takes: doxycycline's when it replaces the usual one."""
+        return DOXYCYCLINE_DAYS if self.doxycycline else self.antibiotic_days
 
     @property
     def findings(self) -> list[Finding]:
@@ -49,6 +72,41 @@ class AftercarePlan:
 
 def _days(n: int) -> dt.timedelta:
     return dt.timedelta(days=n)
+
+
+def _check_cycle_input(d: dt.date, period_start: dt.date | None, cycle_length: int | None, rules: Rules) -> None:
+    """CARE-CONCEIVE's inputs must be true of this cycle: her last period began on or before the procedure, within
+    the longest plausible cycle before it, and the cycle length is plausible."""
+    if period_start is not None and period_start > d:
+        raise AftercareInputError(
+            N_(
+                "The first day of the last period ({start}) must be on or before the procedure date ({day}).",
+                start=period_start,
+                day=d,
+            ),
+            rule="CARE-CONCEIVE",
+        )
+    if period_start is not None and (d - period_start).days > rules.max_cycle_days:
+        raise AftercareInputError(
+            N_(
+                "The first day of the last period ({start}) is more than {days} days before the procedure date "
+                "({day}); enter the period of this cycle.",
+                start=period_start,
+                days=rules.max_cycle_days,
+                day=d,
+            ),
+            rule="CARE-CONCEIVE",
+        )
+    if cycle_length is not None and not rules.min_cycle_days <= cycle_length <= rules.max_cycle_days:
+        raise AftercareInputError(
+            N_(
+                "A cycle length of {days} days is not plausible; enter a number from {low} to {high}.",
+                days=cycle_length,
+                low=rules.min_cycle_days,
+                high=rules.max_cycle_days,
+            ),
+            rule="CARE-CONCEIVE",
+        )
 
 
 def plan_aftercare(
@@ -75,12 +133,22 @@ def plan_aftercare(
             )
         )
     d = procedure_date
+    _check_cycle_input(d, period_start, cycle_length, rules)
     ready = report_ready_on(d, calendar)
     abstain_through = d + _days(rules.abstain_days)
     resume_from = abstain_through + _days(1)
-    antibiotics_through = d + _days(n - 1)
     bleeding_by = d + _days(rules.bleeding_days)
     doxycycline = report is not None and report.any_hydrosalpinx
+    # One antibiotic line: with a hydrosalpinx the doxycycline course replaces the usual one.
+    antibiotics_through = d + _days((DOXYCYCLINE_DAYS if doxycycline else n) - 1)
+    if report is None:
+        tubes = TubesOpen.UNKNOWN
+    elif report.both_patent:
+        tubes = TubesOpen.BOTH
+    elif report.any_patent:
+        tubes = TubesOpen.ONE
+    else:
+        tubes = TubesOpen.NONE
 
     length = cycle_length if cycle_length is not None else rules.default_cycle_days
     if period_start is not None:
@@ -113,6 +181,14 @@ def plan_aftercare(
             "CARE-ANTIBIOTIC",
             antibiotics_through,
             N_(
+                "Because a tube is dilated (hydrosalpinx), take doxycycline 100 mg twice daily for {days} days, "
+                "from {start} to {end}, instead of the usual antibiotic course.",
+                days=DOXYCYCLINE_DAYS,
+                start=d,
+                end=antibiotics_through,
+            )
+            if doxycycline
+            else N_(
                 "Take the prescribed oral antibiotics for {days} days, from {start} to {end}.",
                 days=n,
                 start=d,
@@ -141,23 +217,12 @@ def plan_aftercare(
             "CARE-REPORT",
             ready,
             N_(
-                "Your report can be printed at the self-service printer in outpatient radiology from {day}.",
+                "Once signed, your report can be printed at the self-service printer in outpatient radiology, "
+                "usually from {day}; we will tell you when it is ready.",
                 day=ready,
             ),
         ),
     ]
-    if doxycycline:
-        items.append(
-            AftercareItem(
-                "CARE-ANTIBIOTIC",
-                d + _days(4),
-                N_(
-                    "Because a tube is dilated (hydrosalpinx), the doctor may prescribe doxycycline 100 mg twice "
-                    "daily for 5 days, through {day}.",
-                    day=d + _days(4),
-                ),
-            )
-        )
     if pid_history:
         items.append(
             AftercareItem(
@@ -167,20 +232,9 @@ def plan_aftercare(
             )
         )
     if conceive_from is not None:
-        if contrast is ContrastKind.OIL:
-            msg = N_(
-                "Oil-based contrast was used: wait {cycles} cycles; if the tubes are patent you can try to conceive "
-                "from about {day}.",
-                cycles=rules.oil_contrast_wait_cycles,
-                day=conceive_from,
-            )
-        else:
-            msg = N_(
-                "If the tubes are patent you can try to conceive from your next cycle, from about {day}; "
-                "trying around ovulation improves the chance.",
-                day=conceive_from,
-            )
-        items.append(AftercareItem("CARE-CONCEIVE", conceive_from, msg))
+        items.append(
+            AftercareItem("CARE-CONCEIVE", conceive_from, _conceive_message(tubes, contrast, rules, conceive_from))
+        )
         assert test_from is not None
         items.append(
             AftercareItem(
@@ -236,4 +290,49 @@ def plan_aftercare(
         pid_prophylaxis=pid_history,
         provisional=provisional,
         items=tuple(items),
+        tubes=tubes,
+    )
+
+
+def _conceive_message(tubes: TubesOpen, contrast: ContrastKind, rules: Rules, day: dt.date) -> Message:
+    """CARE-CONCEIVE worded for what the report showed (never "if the tubes are patent" when one is not)."""
+    oil = contrast is ContrastKind.OIL
+    cycles = rules.oil_contrast_wait_cycles
+    if tubes is TubesOpen.BOTH:
+        if oil:
+            return N_(
+                "Both tubes are patent. Oil-based contrast was used: wait {cycles} cycles, then you can try to "
+                "conceive from about {day}.",
+                cycles=cycles,
+                day=day,
+            )
+        return N_(
+            "Both tubes are patent: you can try to conceive from your next cycle, from about {day}; trying around "
+            "ovulation improves the chance.",
+            day=day,
+        )
+    if tubes is TubesOpen.ONE:
+        if oil:
+            return N_(
+                "Not both tubes are fully patent: discuss your chances and the next steps with your doctor. "
+                "Oil-based contrast was used: wait {cycles} cycles; you can try to conceive from about {day}.",
+                cycles=cycles,
+                day=day,
+            )
+        return N_(
+            "Not both tubes are fully patent: discuss your chances and the next steps with your doctor; you can try "
+            "to conceive from your next cycle, from about {day}.",
+            day=day,
+        )
+    if oil:
+        return N_(
+            "Oil-based contrast was used: wait {cycles} cycles; if the tubes are patent you can try to conceive "
+            "from about {day}.",
+            cycles=cycles,
+            day=day,
+        )
+    return N_(
+        "If the tubes are patent you can try to conceive from your next cycle, from about {day}; "
+        "trying around ovulation improves the chance.",
+        day=day,
     )

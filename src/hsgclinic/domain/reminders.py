@@ -72,6 +72,7 @@ class CaseDates:
     visit_day: dt.date | None = None
     procedure_at: dt.datetime | None = None
     aftercare: AftercarePlan | None = None
+    report_signed_at: dt.datetime | None = None  # REPORT-READY: the "report ready" message waits for the signature
     events: tuple[AppointmentEvent, ...] = ()
     cancelled: bool = False  # the whole case is closed: nothing is sent
 
@@ -131,28 +132,37 @@ def case_reminders(case: CaseDates, times: ReminderTimes | None = None) -> list[
         )
     plan = case.aftercare
     if plan is not None and (case.procedure_at is None or plan.procedure_date == case.procedure_at.date()):
-        out.extend(_aftercare_reminders(plan, t))
+        out.extend(_aftercare_reminders(plan, t, case.report_signed_at))
     out.extend(_event_notices(case.events, t))
     out.sort(key=lambda r: (r.due, r.kind.value))
     return out
 
 
-def _aftercare_reminders(plan: AftercarePlan, t: ReminderTimes) -> list[Reminder]:
+def _aftercare_reminders(
+    plan: AftercarePlan, t: ReminderTimes, report_signed_at: dt.datetime | None = None
+) -> list[Reminder]:
     out = [
         Reminder(
             ReminderKind.ANTIBIOTIC_LAST_DAY,
             _at(plan.antibiotics_through, t.morning),
             _at(plan.antibiotics_through + _day(1), dt.time(0, 0)),
             "CARE-ANTIBIOTIC",
-            _params(day=plan.antibiotics_through, days=plan.antibiotic_days),
+            _params(day=plan.antibiotics_through, days=plan.course_days, doxycycline=plan.doxycycline),
         ),
-        Reminder(
-            ReminderKind.REPORT_READY,
-            _at(plan.report_ready_on, t.morning),
-            _at(plan.report_ready_on + _day(30), dt.time(0, 0)),
-            "CARE-REPORT",
-            _params(day=plan.report_ready_on),
-        ),
+    ]
+    if report_signed_at is not None:
+        # Planned from the signature: the ready day's morning, or the signing itself when it comes later.
+        ready_at = max(_at(plan.report_ready_on, t.morning), report_signed_at.replace(second=0, microsecond=0))
+        out.append(
+            Reminder(
+                ReminderKind.REPORT_READY,
+                ready_at,
+                _at(ready_at.date() + _day(30), dt.time(0, 0)),
+                "CARE-REPORT",
+                _params(day=plan.report_ready_on),
+            )
+        )
+    out += [
         Reminder(
             ReminderKind.BLEEDING_CHECK,
             _at(plan.bleeding_stops_by, t.morning),
@@ -175,7 +185,7 @@ def _aftercare_reminders(plan: AftercarePlan, t: ReminderTimes) -> list[Reminder
                 _at(plan.conceive_from, t.morning),
                 _at(plan.conceive_from + _day(7), dt.time(0, 0)),
                 "CARE-CONCEIVE",
-                _params(day=plan.conceive_from),
+                _params(day=plan.conceive_from, tubes=plan.tubes.value),
             )
         )
     return out

@@ -47,8 +47,23 @@ class RenderedText:
     sms: str  # one short paragraph
 
 
-def _lines(kind: ReminderKind, p: Mapping[str, object], site: SiteProfile) -> list[Message]:
+def is_late(kind: ReminderKind, p: Mapping[str, object], sent_on: dt.date | None) -> bool:
+    """Sent on a later day than the text was written for (the worker was down): the text is then re-worded so it
+    never says "today"/"tomorrow" of a day that has passed (docs/decisions/0003-late-reminders.md)."""
+    if sent_on is None:
+        return False
+    if kind is ReminderKind.PROCEDURE_EVE:
+        at = p.get("procedure_at")
+        return isinstance(at, dt.datetime) and sent_on >= at.date()
+    day = p.get("resume") if kind is ReminderKind.ABSTAIN_ENDS else p.get("day")
+    return isinstance(day, dt.date) and sent_on > day
+
+
+def _lines(
+    kind: ReminderKind, p: Mapping[str, object], site: SiteProfile, sent_on: dt.date | None = None
+) -> list[Message]:
     place = Localized(site.room_zh, site.room_en)
+    late = is_late(kind, p, sent_on)
     printer = Localized(site.printer_zh, site.printer_en)
     if kind is ReminderKind.VISIT_EVE:
         return [
@@ -65,12 +80,27 @@ def _lines(kind: ReminderKind, p: Mapping[str, object], site: SiteProfile) -> li
             N_("Bring your ID card (or passport) and any earlier test results."),
         ]
     if kind is ReminderKind.PROCEDURE_EVE:
+        at = p["procedure_at"]
+        first = (
+            N_("Your painless HSG is today at {time}, in {place}.", time=at.time(), place=place)
+            if late and isinstance(at, dt.datetime)
+            else N_("Your painless HSG is tomorrow, {when}, in {place}.", when=at, place=place)
+        )
         return [
-            N_("Your painless HSG is tomorrow, {when}, in {place}.", when=p["procedure_at"], place=place),
+            first,
             N_("No intercourse before the procedure. A urine pregnancy test is done on the day, before the HSG."),
             N_("Bring your ID card, the application form and the payment receipt."),
         ]
     if kind is ReminderKind.ANTIBIOTIC_LAST_DAY:
+        if p.get("doxycycline"):
+            return [
+                N_(
+                    "Today, {day}, is the last day of your {days}-day doxycycline course: take today's doses as "
+                    "prescribed.",
+                    day=p["day"],
+                    days=p["days"],
+                )
+            ]
         return [
             N_(
                 "Today, {day}, is the last day of your {days}-day antibiotic course: take today's doses as prescribed.",
@@ -79,10 +109,24 @@ def _lines(kind: ReminderKind, p: Mapping[str, object], site: SiteProfile) -> li
             )
         ]
     if kind is ReminderKind.REPORT_READY:
+        if late:
+            return [N_("Your HSG report is signed and ready: print it at the kiosk ({printer}).", printer=printer)]
         return [
-            N_("Your HSG report can be printed from today, {day}, at the {printer}.", day=p["day"], printer=printer)
+            N_(
+                "Your HSG report can be printed from today, {day}, at the kiosk ({printer}).",
+                day=p["day"],
+                printer=printer,
+            )
         ]
     if kind is ReminderKind.BLEEDING_CHECK:
+        if late:
+            return [
+                N_("Any light bleeding after your HSG should have stopped by {day}, 7 days after it.", day=p["day"]),
+                N_(
+                    "If you are still bleeding, if bleeding is heavier than a period, if your temperature is 37.5 °C "
+                    "or higher, or if abdominal pain is severe or getting worse, contact the clinic at once."
+                ),
+            ]
         return [
             N_("It is 7 days after your HSG: any light bleeding should have stopped by today, {day}.", day=p["day"]),
             N_(
@@ -91,6 +135,14 @@ def _lines(kind: ReminderKind, p: Mapping[str, object], site: SiteProfile) -> li
             ),
         ]
     if kind is ReminderKind.ABSTAIN_ENDS:
+        if late:
+            return [
+                N_(
+                    "No intercourse and no tub bath were advised through {through}; since {resume} you may resume.",
+                    through=p["through"],
+                    resume=p["resume"],
+                )
+            ]
         return [
             N_(
                 "No intercourse and no tub bath were advised through {through}; from today, {resume}, you may resume.",
@@ -99,12 +151,27 @@ def _lines(kind: ReminderKind, p: Mapping[str, object], site: SiteProfile) -> li
             )
         ]
     if kind is ReminderKind.CONCEIVE_FROM:
-        return [
-            N_(
+        tubes = p.get("tubes")
+        if tubes == "both":
+            first = N_(
+                "Both tubes were patent: you can try to conceive from about {day}; trying around ovulation improves "
+                "the chance.",
+                day=p["day"],
+            )
+        elif tubes == "one":
+            first = N_(
+                "Not both tubes were fully patent: you can try to conceive from about {day}; discuss your chances "
+                "and the next steps with your doctor.",
+                day=p["day"],
+            )
+        else:
+            first = N_(
                 "If your tubes are patent you can try to conceive from about {day}; trying around ovulation improves "
                 "the chance.",
                 day=p["day"],
-            ),
+            )
+        return [
+            first,
             N_("Once you are pregnant, come to the hospital early to rule out an ectopic pregnancy."),
             N_(
                 "Open tubes are only one part of getting pregnant: for irregular periods, ovulation, endocrine or "
@@ -134,9 +201,12 @@ def render(
     *,
     name: str = "",
     checkin_url: str | None = None,
+    sent_on: dt.date | None = None,
 ) -> RenderedText:
+    """``sent_on``: the clinic-local day it is sent; a message sent later than the day it was written for is
+    re-worded (:func:`is_late`)."""
     clinic = t.pick(Localized(site.name_zh, site.name_en))
-    lines = [t.render(m) for m in _lines(kind, params, site)]
+    lines = [t.render(m) for m in _lines(kind, params, site, sent_on)]
     checkin = ""
     if checkin_url and kind in WITH_CHECKIN:
         checkin = t("Bleeding past day 7, fever or pain? Tell us here: {url}", url=checkin_url)

@@ -11,6 +11,11 @@
    update is a compare-and-set on ``(status = 'sending', attempts = n)``, so a worker whose lease was taken over
    never overwrites the newer claim.
 
+HL7 rows (channel ``hl7``, docs/hl7.md) go to one peer in the order they were written: only a run of the oldest
+unsent ones is claimed, and only when no other worker holds the oldest; after a failed one the rest of the run is
+released unsent (no attempt counted). They are never given up on transport failures (retried, backoff capped by
+``hl7_backoff_max_s``); a peer's refusal (AE / AR, :class:`DeliveryRefused`) marks that one ``failed`` at once.
+
 While the row is ``sending``, ``due_at`` is the lease's end; while ``pending`` it is when to try next (the first
 due instant is kept in ``payload["due_local"]``).
 """
@@ -25,15 +30,16 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
 from hsgclinic.config import Settings
 from hsgclinic.domain.reminders import ReminderKind
 from hsgclinic.i18n import translator
-from hsgclinic.notifications.channels import OutgoingMessage, Sender
+from hsgclinic.notifications.channels import DeliveryRefused, OutgoingMessage, Sender
 from hsgclinic.notifications.checkin import CheckinClaims, checkin_url, make_token
-from hsgclinic.notifications.outbox import decode_params
+from hsgclinic.notifications.outbox import HL7_CHANNEL, UNSENT, decode_params, hl7_control_id
 from hsgclinic.notifications.texts import WITH_CHECKIN, render
 from hsgclinic.persistence.models import OutboxMessage
 from hsgclinic.persistence.notification_models import OutboxAttempt
@@ -110,7 +116,11 @@ class OutboxWorker:
             rows = (
                 s.execute(
                     select(OutboxMessage)
-                    .where(OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.due_at <= now)
+                    .where(
+                        OutboxMessage.status.in_(("pending", "sending")),
+                        OutboxMessage.due_at <= now,
+                        OutboxMessage.channel != HL7_CHANNEL,
+                    )
                     .order_by(OutboxMessage.due_at, OutboxMessage.id)
                     .limit(self.batch_size)
                     .with_for_update(skip_locked=True)
@@ -119,6 +129,10 @@ class OutboxWorker:
                 .all()
             )
             self.last_scanned = len(rows)
+            if HL7_CHANNEL in self.senders:
+                hl7_rows = self._hl7_run(s, now)
+                rows = [*rows, *hl7_rows]
+                self.last_scanned = max(self.last_scanned, len(hl7_rows))
             for row in rows:
                 if row.status == "sending":
                     stats.abandoned += 1
@@ -140,7 +154,7 @@ class OutboxWorker:
                     row.status, row.last_error = "expired", "not sent before it stopped being useful"
                     stats.expired += 1
                     continue
-                if row.attempts >= self.settings.outbox_max_attempts:
+                if row.attempts >= self.settings.outbox_max_attempts and row.channel != HL7_CHANNEL:
                     row.status, row.last_error = "failed", f"gave up after {row.attempts} attempts"
                     stats.gave_up += 1
                     continue
@@ -167,9 +181,43 @@ class OutboxWorker:
         stats.claimed += len(out)
         return out
 
+    def _hl7_run(self, s: Any, now: dt.datetime) -> list[OutboxMessage]:
+        """The oldest unsent HL7 rows that are due, in id order, up to the first that is not (or none, when the
+        oldest is in another worker's hands): delivery order is the order the changes were committed."""
+        unsent = (OutboxMessage.channel == HL7_CHANNEL, OutboxMessage.status.in_(UNSENT))
+        rows = (
+            s.execute(
+                select(OutboxMessage)
+                .where(*unsent)
+                .order_by(OutboxMessage.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            )
+            .scalars()
+            .all()
+        )
+        if not rows or rows[0].id != s.execute(select(func.min(OutboxMessage.id)).where(*unsent)).scalar_one():
+            return []
+        run: list[OutboxMessage] = []
+        for row in rows:
+            if row.due_at > now:  # waiting for its retry, or leased to a worker that is sending it
+                break
+            run.append(row)
+        return run
+
     # -- 2. send ----------------------------------------------------------------------------------------------
     def compose(self, c: Claimed) -> OutgoingMessage:
         p = c.payload
+        if c.channel == HL7_CHANNEL:
+            return OutgoingMessage(
+                outbox_id=c.outbox_id,
+                channel=c.channel,
+                to=f"{self.settings.hl7_peer_host}:{self.settings.hl7_peer_port}",
+                subject=c.template,
+                body="",
+                message_ref=hl7_control_id(c.outbox_id),
+                payload=p,
+            )
         kind = ReminderKind(c.template)
         t = translator(p.get("lang"))
         url = None
@@ -178,7 +226,8 @@ class OutboxWorker:
             url = checkin_url(self.settings.base_url, make_token(self.settings.secret_key, claims))
         params = decode_params(p.get("params", {}))
         params.setdefault("release_time", self.settings.release_time)
-        text = render(kind, params, t, self.settings.site, name=p.get("name", ""), checkin_url=url)
+        sent_on = self.now().astimezone(ZoneInfo(self.settings.timezone)).date()
+        text = render(kind, params, t, self.settings.site, name=p.get("name", ""), checkin_url=url, sent_on=sent_on)
         domain = self.settings.mail_from.rpartition("@")[2] or "hsgclinic.invalid"
         return OutgoingMessage(
             outbox_id=c.outbox_id,
@@ -189,25 +238,55 @@ class OutboxWorker:
             message_ref=f"<outbox-{c.outbox_id}@{domain}>",
         )
 
-    def deliver(self, c: Claimed, stats: RunStats) -> None:
+    def deliver(self, c: Claimed, stats: RunStats) -> bool:
+        """Send one claimed message and record the outcome; False when it is to be tried again."""
         if self.hooks.before_send is not None:
             self.hooks.before_send(c.outbox_id)
         try:
             message = self.compose(c)
             sender = self.senders[c.channel]
             ref = sender.send(message)
+        except DeliveryRefused as exc:  # the receiver refused this message: retrying would not help
+            self.record(c, ok=False, error=f"refused: {exc}"[:2000], ref="", final=True)
+            stats.failed += 1
+            stats.gave_up += 1
+            stats.errors.append(f"{c.outbox_id}: {exc}")
+            return True
         except Exception as exc:  # any failure of one message is recorded and retried; the batch goes on
             self.record(c, ok=False, error=f"{type(exc).__name__}: {exc}"[:2000], ref="")
             stats.failed += 1
             stats.errors.append(f"{c.outbox_id}: {exc}")
-            return
+            return False
         if self.hooks.after_send is not None:
             self.hooks.after_send(c.outbox_id)  # a crash here leaves the row 'sending' until its lease ends
         self.record(c, ok=True, error="", ref=ref)
         stats.sent += 1
+        return True
+
+    def release(self, c: Claimed) -> None:
+        """Give a claimed message back unsent (an earlier HL7 message of its run failed): no attempt is counted."""
+        with self.uow(write=True) as u:
+            s = u.session
+            done = s.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == c.outbox_id,
+                    OutboxMessage.status == "sending",
+                    OutboxMessage.attempts == c.attempt,
+                )
+                .values(status="pending", attempts=c.attempt - 1, due_at=self.now())
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(done, "rowcount", 0) == 1:
+                s.execute(
+                    delete(OutboxAttempt).where(
+                        OutboxAttempt.outbox_id == c.outbox_id, OutboxAttempt.number == c.attempt
+                    )
+                )
+            u.commit()
 
     # -- 3. record --------------------------------------------------------------------------------------------
-    def record(self, c: Claimed, *, ok: bool, error: str, ref: str) -> None:
+    def record(self, c: Claimed, *, ok: bool, error: str, ref: str, final: bool = False) -> None:
         now = self.now()
         with self.uow(write=True) as u:
             s = u.session
@@ -221,12 +300,14 @@ class OutboxWorker:
                 OutboxMessage.status == "sending",
                 OutboxMessage.attempts == c.attempt,
             )
+            hl7 = c.channel == HL7_CHANNEL
             if ok:
                 values: dict[str, Any] = {"status": "sent", "last_error": ""}
-            elif c.attempt >= self.settings.outbox_max_attempts:
+            elif final or (c.attempt >= self.settings.outbox_max_attempts and not hl7):
                 values = {"status": "failed", "last_error": error}
             else:
-                wait = backoff(c.attempt, self.settings.outbox_backoff_base_s, self.settings.outbox_backoff_max_s)
+                cap = self.settings.hl7_backoff_max_s if hl7 else self.settings.outbox_backoff_max_s
+                wait = backoff(c.attempt, self.settings.outbox_backoff_base_s, cap)
                 values = {"status": "pending", "due_at": now + wait, "last_error": error}
             s.execute(update(OutboxMessage).where(*mine).values(**values).execution_options(synchronize_session=False))
             u.commit()
@@ -237,8 +318,13 @@ class OutboxWorker:
         stats = RunStats()
         while True:
             claimed = self.claim(stats)
+            hl7_stopped = False
             for c in claimed:
-                self.deliver(c, stats)
+                if c.channel == HL7_CHANNEL and hl7_stopped:
+                    self.release(c)  # in order: nothing after a failed HL7 message goes before it
+                    continue
+                if not self.deliver(c, stats) and c.channel == HL7_CHANNEL:
+                    hl7_stopped = True
             if self.last_scanned < self.batch_size:
                 return stats
 

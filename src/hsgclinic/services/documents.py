@@ -33,9 +33,9 @@ from hsgclinic.documents.models import (
     ReceiptView,
     ReportView,
 )
-from hsgclinic.domain.aftercare import AftercareInputError, AftercareItem, AftercarePlan, plan_aftercare
+from hsgclinic.domain.aftercare import AftercareInputError, AftercareItem, AftercarePlan, TubesOpen, plan_aftercare
 from hsgclinic.domain.clinic_calendar import CalendarRangeError
-from hsgclinic.domain.identity import age_on, mask_id
+from hsgclinic.domain.identity import age_on
 from hsgclinic.domain.messages import N_
 from hsgclinic.domain.report import ContrastKind, report_ready_on
 from hsgclinic.persistence.models import (
@@ -238,7 +238,7 @@ def _patient_view(case: _Case, day: dt.date | None) -> PatientView:
     p = case.patient
     return PatientView(
         name=p.name,
-        masked_id=mask_id(p.id_number) if len(p.id_number) > 4 else p.id_last4,
+        masked_id=p.masked_id,
         age=age_on(p.birth_date, day) if p.birth_date and day else None,
     )
 
@@ -430,6 +430,7 @@ def plan_from_record(stored: dict[str, Any]) -> AftercarePlan:
         pid_prophylaxis=bool(stored.get("pid_prophylaxis")),
         provisional=bool(stored.get("provisional")),
         items=items,
+        tubes=TubesOpen(stored.get("tubes") or "unknown"),
     )
 
 

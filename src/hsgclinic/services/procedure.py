@@ -38,7 +38,7 @@ from hsgclinic.persistence.models import (
     ReportRevision,
     Screening,
 )
-from hsgclinic.services import audit, reminders
+from hsgclinic.services import audit, hl7_outbound, reminders
 from hsgclinic.services.context import Actor, ServiceContext
 from hsgclinic.services.errors import InvalidInput, NotFound, RuleRefused
 from hsgclinic.services.screening import cycle_of
@@ -272,7 +272,7 @@ def write_report(
                 version=report.version,
                 findings=data,
                 reason=reason.strip(),
-                author=actor.name,
+                author=actor.shown_name,
                 created_at=now,
             )
         )
@@ -287,6 +287,8 @@ def write_report(
             detail={"version": report.version},
         )
         s.flush()
+        if appt.status == "done":  # a correction withdraws the signature: so is the "report ready" message
+            reminders.procedure_planned(ctx, s, appt, aftercare=_plan_or_none(ctx, s, proc, appt))
         uow.commit()
         return _report_view(s, report)
 
@@ -300,10 +302,11 @@ def sign_report(ctx: ServiceContext, actor: Actor, report_id: int) -> ReportView
             raise NotFound("not_found", N_("No such report."))
         if report.status == "signed":
             raise RuleRefused("already_signed", N_("The report is already signed."), rule="REPORT-FIELDS")
-        report.status, report.signed_by, report.signed_at, report.updated_at = "signed", actor.name, now, now
+        report.status, report.signed_by, report.signed_at, report.updated_at = "signed", actor.shown_name, now, now
         proc = s.get(ProcedureRecord, report.procedure_id)
         appt = s.get(ProcedureAppointment, proc.appointment_id) if proc else None
         audit.record(s, actor, "report.sign", "report", report.id, at=now, patient_id=appt.patient_id if appt else None)
+        hl7_outbound.report_signed(ctx, s, actor, report)
         if proc is not None and appt is not None and appt.status == "done":
             reminders.procedure_planned(ctx, s, appt, aftercare=_plan_or_none(ctx, s, proc, appt))
         uow.commit()
@@ -399,7 +402,7 @@ def _plan(
             pid_history=pid_history,
         )
     except AftercareInputError as exc:
-        raise InvalidInput("invalid_aftercare", exc.message, rule="CARE-ANTIBIOTIC") from None
+        raise InvalidInput("invalid_aftercare", exc.message, rule=exc.rule) from None
 
 
 def _plan_or_none(

@@ -39,7 +39,14 @@ from hsgclinic.notifications.outbox import (
     sync_case_reminders,
     withdraw_case,
 )
-from hsgclinic.persistence.models import OutboxMessage, Patient, ProcedureAppointment, RegistrationNumber
+from hsgclinic.persistence.models import (
+    OutboxMessage,
+    Patient,
+    ProcedureAppointment,
+    ProcedureRecord,
+    RegistrationNumber,
+    Report,
+)
 from hsgclinic.services.context import ServiceContext
 
 NOTICES = (ReminderKind.APPOINTMENT_CANCELLED, ReminderKind.APPOINTMENT_RESCHEDULED)
@@ -161,10 +168,30 @@ def procedure_planned(
     aftercare: AftercarePlan | None = None,
     events: Sequence[AppointmentEvent] = (),
 ) -> SyncResult | None:
-    """The case's whole current schedule: the procedure eve, the aftercare when known, and ``events``' notices."""
+    """The case's whole current schedule: the procedure eve, the aftercare when known, and ``events``' notices.
+    The "report ready" message is planned only once the report is signed, from the signature (REPORT-READY); a
+    correction that withdraws the signature withdraws it too."""
     who = addressee(session, appt.patient_id, procedure_case(appt.application_form_id), appt.day)
-    case = CaseDates(procedure_at=_procedure_at(appt), aftercare=aftercare, events=tuple(events))
+    case = CaseDates(
+        procedure_at=_procedure_at(appt),
+        aftercare=aftercare,
+        report_signed_at=_report_signed_at(ctx, session, appt),
+        events=tuple(events),
+    )
     return _sync(ctx, session, who, case)
+
+
+def _report_signed_at(ctx: ServiceContext, session: Session, appt: ProcedureAppointment) -> dt.datetime | None:
+    """When this appointment's report was signed (local wall time), or None while it is unsigned or absent."""
+    signed = session.execute(
+        select(Report.signed_at)
+        .join(ProcedureRecord, ProcedureRecord.id == Report.procedure_id)
+        .where(ProcedureRecord.appointment_id == appt.id, Report.status == "signed")
+    ).scalar_one_or_none()
+    if signed is None:
+        return None
+    aware = signed if signed.tzinfo is not None else signed.replace(tzinfo=dt.UTC)
+    return aware.astimezone(ctx.tz).replace(tzinfo=None)
 
 
 def procedure_rescheduled(

@@ -7,6 +7,7 @@ Read-only apart from the audit trail and the failed-attempt counter, which it sh
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hmac
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +16,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from hsgclinic.domain.findings import Finding, Outcome
-from hsgclinic.domain.identity import mask_id
 from hsgclinic.domain.messages import N_, Message
 from hsgclinic.persistence.models import (
     AftercarePlanRecord,
@@ -34,6 +34,27 @@ from hsgclinic.services import audit
 from hsgclinic.services.context import Actor, Role, ServiceContext
 from hsgclinic.services.errors import NotAuthenticated, TooManyRequests
 from hsgclinic.services.serialize import decode_findings, decode_message
+
+
+class ReportStage(enum.StrEnum):
+    """Where her report is, as the kiosk, My visit and the reminders tell her (REPORT-READY)."""
+
+    NONE = "none"  # no procedure recorded yet (or it was cancelled)
+    STOPPED = "stopped"  # the procedure was not done (ELIG-PREG): no report will come, no date is shown
+    WRITING = "writing"  # a procedure, its report not signed yet: no date is promised
+    WAITING = "waiting"  # signed, printable from ``ready_on``
+    READY = "ready"  # signed and printable now
+
+
+def report_stage(report: Report | None, proc: ProcedureRecord | None, today: dt.date) -> ReportStage:
+    """REPORT-READY as the patient is told it: only a **signed** report is ever "ready" or given a date."""
+    if proc is None:
+        return ReportStage.NONE
+    if proc.stopped:
+        return ReportStage.STOPPED
+    if report is None or report.status != "signed":
+        return ReportStage.WRITING
+    return ReportStage.READY if today >= report.ready_on else ReportStage.WAITING
 
 
 @dataclass(frozen=True)
@@ -65,8 +86,9 @@ class VisitStatus:
     receipt_number: str | None = None
     procedure_done: bool = False
     procedure_stopped: bool = False
-    report_ready_on: dt.date | None = None
+    report_ready_on: dt.date | None = None  # only for a signed report (a draft's date is no promise)
     report_signed: bool = False
+    report_stage: ReportStage = ReportStage.NONE
     aftercare: tuple[AftercareLine, ...] = ()
 
 
@@ -156,7 +178,7 @@ def find_visit(ctx: ServiceContext, access_code: str, last4: str) -> VisitStatus
         reg, patient = check_access(ctx, uow, access_code, last4)
         status = VisitStatus(
             access_code=reg.access_code,
-            masked_id=mask_id(patient.id_number) if len(patient.id_number) > 4 else patient.id_last4,
+            masked_id=patient.masked_id,
             number_day=reg.day,
             queue_number=reg.queue_number,
             number_status=reg.status,
@@ -188,8 +210,10 @@ def find_visit(ctx: ServiceContext, access_code: str, last4: str) -> VisitStatus
                 if proc is not None:
                     values.update(procedure_done=not proc.stopped, procedure_stopped=proc.stopped)
                     report = s.execute(select(Report).where(Report.procedure_id == proc.id)).scalar_one_or_none()
-                    if report is not None:
-                        values.update(report_ready_on=report.ready_on, report_signed=report.status == "signed")
+                    stage = report_stage(report, proc, ctx.today())
+                    values["report_stage"] = stage
+                    if report is not None and stage in (ReportStage.WAITING, ReportStage.READY):
+                        values.update(report_ready_on=report.ready_on, report_signed=True)
                     care = s.execute(
                         select(AftercarePlanRecord).where(AftercarePlanRecord.procedure_id == proc.id)
                     ).scalar_one_or_none()

@@ -30,7 +30,15 @@ def case_dates(
     if procedure_at is not None:
         d = procedure_at.date()
         plan = plan_aftercare(d, clinic.calendar.around(d), clinic.settings.rules(), period_start=dt.date(2026, 11, 14))
-    return CaseDates(visit_day=VISIT, procedure_at=procedure_at, aftercare=plan, events=events, cancelled=cancelled)
+    signed = procedure_at + dt.timedelta(hours=2) if procedure_at is not None else None  # the report, signed
+    return CaseDates(
+        visit_day=VISIT,
+        procedure_at=procedure_at,
+        aftercare=plan,
+        report_signed_at=signed,
+        events=events,
+        cancelled=cancelled,
+    )
 
 
 def enqueue(

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from hsgclinic.domain.cycle import CycleFacts
@@ -31,6 +30,7 @@ from hsgclinic.services.errors import RuleRefused
 from hsgclinic.services.reminders import procedure_case, visit_case
 from hsgclinic.web.ui import mount_ui
 from hsgtest import TODAY, water_contrast_procedure
+from page_client import PageClient
 
 from .helpers import outbox, set_local
 
@@ -188,18 +188,23 @@ def test_the_procedure_report_and_aftercare_bring_the_aftercare_reminders(notif_
     proc_id = _through_the_procedure(notif_clinic, form_id)
     case = procedure_case(form_id)
     # Sunday 11-22: antibiotics through 11-24, report Mon 11-23, D+7 11-29, resume 12-07.
-    expected = {
+    unsigned = {
         ("antibiotic_last_day", "sms"): DT(2026, 11, 24, 8, 0),
-        ("report_ready", "sms"): DT(2026, 11, 23, 8, 0),
         ("bleeding_check", "sms"): DT(2026, 11, 29, 8, 0),
         ("abstain_ends", "sms"): DT(2026, 12, 7, 8, 0),
         ("conceive_from", "sms"): DT(2026, 12, 12, 8, 0),  # the next cycle: LMP 11-14 + 28 days
     }
-    assert _live(notif_clinic, case) == expected
+    assert _live(notif_clinic, case) == unsigned  # no "report ready" before there is a signed report
     findings = ReportFindings(CavityFinding("normal", False, False, False), PATENT, PATENT, "Both tubes patent.")
     report = procedure.write_report(notif_clinic.ctx, RADIOLOGIST, proc_id, findings)
+    assert _live(notif_clinic, case) == unsigned  # a draft is not ready either
     procedure.sign_report(notif_clinic.ctx, RADIOLOGIST, report.report_id)
-    assert _live(notif_clinic, case) == expected  # signing re-plans with the report: nothing added twice
+    expected = {**unsigned, ("report_ready", "sms"): DT(2026, 11, 23, 8, 0)}
+    assert _live(notif_clinic, case) == expected  # planned from the signature
+    corrected = procedure.write_report(notif_clinic.ctx, RADIOLOGIST, proc_id, findings, reason="typo")
+    assert _live(notif_clinic, case) == unsigned  # the correction withdrew the signature, and the message
+    procedure.sign_report(notif_clinic.ctx, RADIOLOGIST, corrected.report_id)
+    assert _live(notif_clinic, case) == expected
     procedure.produce_aftercare(notif_clinic.ctx, RADIOLOGIST, proc_id, antibiotic_days=5)
     assert _live(notif_clinic, case)[("antibiotic_last_day", "sms")] == DT(2026, 11, 26, 8, 0)
     # Re-planning adds nothing twice.
@@ -253,7 +258,7 @@ def test_the_d7_email_carries_a_checkin_link_that_raises_a_flag_on_the_desk(noti
     assert url is not None
     app = FastAPI()
     mount_ui(app, notif_clinic)
-    client = TestClient(app, raise_server_exceptions=False)
+    client = PageClient(app, raise_server_exceptions=False)
     set_local(notif_clinic, DT(2026, 11, 30, 10, 0))
     assert "How are you after your HSG?" in client.get(url[1]).text
     r = client.post(url[1], data={"bleeding": "yes", "heavier": "no", "pain": "none"})
@@ -266,6 +271,9 @@ def test_the_d7_email_carries_a_checkin_link_that_raises_a_flag_on_the_desk(noti
 def test_a_late_reminder_keeps_its_key_so_a_later_replan_adds_no_copy(notif_clinic, make_worker, mailbox):
     form_id = _form(notif_clinic, email=EMAIL)
     proc_id = _through_the_procedure(notif_clinic, form_id)
+    findings = ReportFindings(CavityFinding("normal", False, False, False), PATENT, PATENT, "Both tubes patent.")
+    report = procedure.write_report(notif_clinic.ctx, RADIOLOGIST, proc_id, findings)
+    procedure.sign_report(notif_clinic.ctx, RADIOLOGIST, report.report_id)
     set_local(notif_clinic, DT(2026, 11, 23, 10, 17))  # the report-ready reminder (08:00) is late but useful
     make_worker().run_once()
     sent = [m for m in outbox(notif_clinic) if m.template == "report_ready" and m.status == "sent"]
@@ -275,3 +283,20 @@ def test_a_late_reminder_keeps_its_key_so_a_later_replan_adds_no_copy(notif_clin
     assert [m.status for m in outbox(notif_clinic) if m.template == "report_ready"] == ["sent", "sent"]
     make_worker().run_once()
     assert [m["Subject"] for m in mailbox.to(EMAIL)].count("您的输卵管造影报告可以打印了") == 1
+
+
+def test_a_report_signed_late_is_announced_when_signed_and_never_says_from_today(notif_clinic, make_worker, mailbox):
+    form_id = _form(notif_clinic, email=EMAIL, lang="en")
+    proc_id = _through_the_procedure(notif_clinic, form_id)
+    findings = ReportFindings(CavityFinding("normal", False, False, False), PATENT, PATENT, "Both tubes patent.")
+    report = procedure.write_report(notif_clinic.ctx, RADIOLOGIST, proc_id, findings)
+    set_local(notif_clinic, DT(2026, 11, 25, 9, 0))  # ready day (Mon 11-23) passed, still a draft
+    make_worker().run_once()
+    assert not [m for m in outbox(notif_clinic) if m.template == "report_ready"]
+    set_local(notif_clinic, DT(2026, 11, 25, 15, 30))
+    procedure.sign_report(notif_clinic.ctx, RADIOLOGIST, report.report_id)
+    make_worker().run_once()
+    ready = [m for m in mailbox.to(EMAIL) if m["Subject"] == "Your HSG report is ready"]
+    assert len(ready) == 1
+    body = ready[0].get_content()
+    assert "signed and ready" in body and "from today" not in body and "23 Nov" not in body

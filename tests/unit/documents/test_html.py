@@ -167,3 +167,46 @@ def test_site_name_cannot_break_out_of_the_page_css(site) -> None:
 def test_unsupported_language_is_an_error(site) -> None:
     with pytest.raises(DocumentError):
         render_receipt_html(samples.sample_receipt(), site, "fr")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_hydrosalpinx_aftercare_sheet_has_one_antibiotic_line_and_stays_one_a4_page(
+    lang: str, site, calendar, rules
+) -> None:
+    """CARE-ANTIBIOTIC: the header names the doxycycline course; CARE-CONCEIVE fits the finding; one A4 page even
+    with oil contrast and a PID history (the longest sheet)."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from hsgclinic.documents.sheets import render_aftercare_pdf
+    from hsgclinic.domain.report import CavityFinding, ContrastKind, ReportFindings
+
+    hydro = TubeFinding(Patency.OBSTRUCTED, ObstructionLevel.DISTAL, True, Spill.NONE)
+    patent = TubeFinding(Patency.PATENT, ObstructionLevel.NONE, False, Spill.FREE)
+    report = ReportFindings(CavityFinding("normal", False, False, False), hydro, patent, "Left hydrosalpinx.")
+    t = translator(lang)
+    for contrast in (ContrastKind.WATER, ContrastKind.OIL):
+        plan = plan_aftercare(
+            samples.PROCEDURE_DATE, calendar, rules, report=report, contrast=contrast, pid_history=True
+        )
+        text = _visible_text(render_aftercare_html(plan, site, lang, patient=samples.sample_patient()))
+        assert ("doxycycline" if lang == "en" else "多西环素") in text
+        assert text.count("CARE-ANTIBIOTIC") == 2  # the doxycycline course + the pre-procedure PID dose
+        assert (
+            t(
+                "Take the prescribed oral antibiotics for {days} days, from {start} to {end}.",
+                days=3,
+                start=samples.PROCEDURE_DATE,
+                end=samples.PROCEDURE_DATE,
+            )
+            not in text
+        )
+        assert ("If the tubes are patent" if lang == "en" else "如输卵管通畅") not in text
+        pdf = render_aftercare_pdf(plan, site, lang, patient=samples.sample_patient(), printed_at=PRINTED)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "aftercare.pdf"
+            path.write_bytes(pdf)
+            info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True).stdout
+        assert "Pages:           1" in info, (lang, contrast)
+        assert "595.276 x 841.89 pts (A4)" in info or "(A4)" in info

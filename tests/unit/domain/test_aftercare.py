@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from hsgclinic.domain.aftercare import AftercareInputError, AftercarePlan, plan_aftercare
+from hsgclinic.domain.aftercare import AftercareInputError, AftercarePlan, TubesOpen, plan_aftercare
 from hsgclinic.domain.clinic_calendar import ClinicCalendar
 from hsgclinic.domain.report import (
     CavityFinding,
@@ -178,3 +178,84 @@ def test_only_the_report_date_makes_the_plan_provisional(calendar: ClinicCalenda
     new_years_eve = plan_aftercare(D(2026, 12, 31), calendar, rules)
     assert new_years_eve.report_ready_on == D(2027, 1, 4)  # Thu → (New Year 2027 break) → Mon, provisional
     assert new_years_eve.provisional
+
+
+# -- issue 11 (e): out-of-range input is refused, naming the rule and the dates -----------------------------------
+def test_a_period_start_after_the_procedure_is_refused(calendar: ClinicCalendar, rules: Rules) -> None:
+    """CARE-CONCEIVE: her last period cannot begin after the procedure; the day itself is accepted."""
+    with pytest.raises(AftercareInputError) as caught:
+        plan_aftercare(PROC, calendar, rules, period_start=PROC + _days(1))
+    assert caught.value.rule == "CARE-CONCEIVE"
+    assert dict(caught.value.message.params) == {"start": PROC + _days(1), "day": PROC}
+    assert caught.value.message.english() == (
+        "The first day of the last period (2026-12-05) must be on or before the procedure date (2026-12-04)."
+    )
+    assert plan_aftercare(PROC, calendar, rules, period_start=PROC).conceive_from is not None
+
+
+def test_a_period_start_beyond_the_longest_plausible_cycle_is_refused(calendar: ClinicCalendar, rules: Rules) -> None:
+    """CARE-CONCEIVE: a first day more than 90 days (max_cycle_days) before the procedure is not this cycle's."""
+    assert plan_aftercare(PROC, calendar, rules, period_start=PROC - _days(90)).conceive_from is not None
+    with pytest.raises(AftercareInputError) as caught:
+        plan_aftercare(PROC, calendar, rules, period_start=PROC - _days(91))
+    assert caught.value.rule == "CARE-CONCEIVE"
+    assert dict(caught.value.message.params) == {"start": PROC - _days(91), "days": 90, "day": PROC}
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(14, False), (15, True), (90, True), (91, False)])
+def test_aftercare_cycle_length_must_be_15_to_90(
+    calendar: ClinicCalendar, rules: Rules, length: int, accepted: bool
+) -> None:
+    """CARE-CONCEIVE: the usual cycle length is 15–90 days (the plausible range of the cycle facts)."""
+    if accepted:
+        assert plan_aftercare(PROC, calendar, rules, period_start=LMP, cycle_length=length).conceive_from
+        return
+    with pytest.raises(AftercareInputError) as caught:
+        plan_aftercare(PROC, calendar, rules, period_start=LMP, cycle_length=length)
+    assert caught.value.rule == "CARE-CONCEIVE"
+    assert dict(caught.value.message.params) == {"days": length, "low": 15, "high": 90}
+
+
+def test_an_antibiotic_refusal_names_its_rule(calendar: ClinicCalendar, rules: Rules) -> None:
+    """CARE-ANTIBIOTIC: the course length refusal carries its own rule and range."""
+    with pytest.raises(AftercareInputError) as caught:
+        plan_aftercare(PROC, calendar, rules, antibiotic_days=6)
+    assert caught.value.rule == "CARE-ANTIBIOTIC"
+    assert dict(caught.value.message.params) == {"low": 3, "high": 5, "days": 6}
+
+
+def test_hydrosalpinx_gives_one_antibiotic_line_the_doxycycline_course(calendar: ClinicCalendar, rules: Rules) -> None:
+    """CARE-ANTIBIOTIC: with a hydrosalpinx the doxycycline course replaces the default one (one line, not two)."""
+    plan = plan_aftercare(PROC, calendar, rules, report=_report(Patency.OBSTRUCTED, Patency.PATENT, hydro=True))
+    lines = _items(plan, "CARE-ANTIBIOTIC")
+    assert len(lines) == 1 and "doxycycline" in lines[0][1] and "instead of the usual" in lines[0][1]
+    assert lines[0][0] == plan.antibiotics_through == PROC + _days(4)
+    assert plan.course_days == 5 and plan.antibiotic_days == rules.default_antibiotic_days
+    plain = plan_aftercare(PROC, calendar, rules, report=_report(Patency.PATENT, Patency.PATENT))
+    assert len(_items(plain, "CARE-ANTIBIOTIC")) == 1 and plain.antibiotics_through == PROC + _days(2)
+
+
+def test_care_conceive_is_worded_for_the_finding(calendar: ClinicCalendar, rules: Rules) -> None:
+    """CARE-CONCEIVE never says "if the tubes are patent" once the report shows what they are."""
+    both = plan_aftercare(PROC, calendar, rules, report=_report(Patency.PATENT, Patency.PATENT))
+    one = plan_aftercare(PROC, calendar, rules, report=_report(Patency.OBSTRUCTED, Patency.PATENT, hydro=True))
+    oil_one = plan_aftercare(
+        PROC, calendar, rules, contrast=ContrastKind.OIL, report=_report(Patency.OBSTRUCTED, Patency.PATENT)
+    )
+    none = plan_aftercare(PROC, calendar, rules, report=_report(Patency.OBSTRUCTED, Patency.OBSTRUCTED))
+    unknown = plan_aftercare(PROC, calendar, rules)
+    assert [p.tubes for p in (both, one, none, unknown)] == [
+        TubesOpen.BOTH,
+        TubesOpen.ONE,
+        TubesOpen.NONE,
+        TubesOpen.UNKNOWN,
+    ]
+    assert _items(both, "CARE-CONCEIVE")[0][1].startswith("Both tubes are patent")
+    assert _items(one, "CARE-CONCEIVE")[0][1].startswith("Not both tubes are fully patent")
+    assert (
+        "Oil-based" in _items(oil_one, "CARE-CONCEIVE")[0][1] and "Not both" in _items(oil_one, "CARE-CONCEIVE")[0][1]
+    )
+    assert "Neither tube" in _items(none, "CARE-CONCEIVE")[0][1]
+    assert _items(unknown, "CARE-CONCEIVE")[0][1].startswith("If the tubes are patent")
+    for plan in (both, one, oil_one, none):
+        assert all("If the tubes are patent" not in m for _d, m in _items(plan, "CARE-CONCEIVE"))

@@ -33,7 +33,12 @@ D = dt.date
 def _case(calendar: ClinicCalendar, rules: Rules, **kw: object) -> CaseDates:
     proc = DT(2026, 12, 4, 9, 15)
     plan = plan_aftercare(proc.date(), calendar, rules, period_start=D(2026, 11, 26), cycle_length=28)
-    values: dict[str, object] = {"visit_day": D(2026, 12, 2), "procedure_at": proc, "aftercare": plan}
+    values: dict[str, object] = {
+        "visit_day": D(2026, 12, 2),
+        "procedure_at": proc,
+        "aftercare": plan,
+        "report_signed_at": DT(2026, 12, 4, 11, 0),  # signed on the procedure day
+    }
     values.update(kw)
     return CaseDates(**values)  # type: ignore[arg-type]
 
@@ -64,7 +69,7 @@ def test_report_before_national_day_is_announced_on_the_first_working_day_after(
     calendar: ClinicCalendar, rules: Rules
 ) -> None:
     plan = plan_aftercare(D(2026, 9, 30), calendar, rules)
-    case = CaseDates(procedure_at=DT(2026, 9, 30, 8, 0), aftercare=plan)
+    case = CaseDates(procedure_at=DT(2026, 9, 30, 8, 0), aftercare=plan, report_signed_at=DT(2026, 9, 30, 10, 0))
     report = next(r for r in case_reminders(case) if r.kind is ReminderKind.REPORT_READY)
     assert report.due == DT(2026, 10, 8, 8, 0)
     assert report.params["day"] == D(2026, 10, 8)
@@ -192,3 +197,17 @@ def test_fever_at_the_threshold_and_severe_pain_are_flagged() -> None:
 def test_bleeding_heavier_than_a_period_is_flagged_any_day() -> None:
     answers = CheckinAnswers(reported_on=D(2026, 12, 5), bleeding=True, heavier_than_period=True)
     assert [f.reason for f in checkin_flags(answers, D(2026, 12, 11))] == ["bleeding_heavy"]
+
+
+def test_no_report_ready_message_while_the_report_is_unsigned(calendar: ClinicCalendar, rules: Rules) -> None:
+    kinds = {r.kind for r in case_reminders(_case(calendar, rules, report_signed_at=None))}
+    assert ReminderKind.REPORT_READY not in kinds and ReminderKind.BLEEDING_CHECK in kinds
+
+
+def test_a_report_signed_after_its_ready_day_is_announced_at_the_signature(
+    calendar: ClinicCalendar, rules: Rules
+) -> None:
+    late = DT(2026, 12, 9, 14, 37, 12)
+    report = _by_kind(_case(calendar, rules, report_signed_at=late))[ReminderKind.REPORT_READY]
+    assert report.due == DT(2026, 12, 9, 14, 37)  # type: ignore[attr-defined]
+    assert report.params["day"] == D(2026, 12, 7)  # type: ignore[attr-defined]

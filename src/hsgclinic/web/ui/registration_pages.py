@@ -154,6 +154,7 @@ VISIT_FIELDS = ("code", "last4")
 def _lookup_form(request: Request, data: dict[str, str]) -> FormState:
     form = FormState.of({k: v for k, v in data.items() if k in VISIT_FIELDS})
     code = (form.text("code", required=True, max_len=16) or "").upper().replace(" ", "")
+    form.values["code"] = code
     last4 = (form.text("last4", required=True, max_len=4) or "").upper()
     if code and not (len(code) == 8 and code.isalnum()):
         form.error("code", N_("The access code has 8 letters and digits."))
@@ -210,20 +211,23 @@ async def kiosk_page(request: Request) -> Response:
 
 @router.post("/kiosk")
 async def kiosk_lookup(request: Request) -> Response:
+    """REPORT-READY: access code + last 4 of the ID (one 404 answer for either wrong; tries counted, then 429)."""
     ui = ui_state(request)
     data = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    form = FormState.of({"code": data.get("code", "")})
-    code = (form.text("code", required=True, max_len=16) or "").upper().replace(" ", "")
-    if code and not (len(code) == 8 and code.isalnum()):
-        form.error("code", N_("The access code has 8 letters and digits."))
+    form = _lookup_form(request, data)
     if not form.ok:
         return ui.pages.render(request, "kiosk.html", 422, form=form, result=None)
-    from hsgclinic.services.errors import ServiceError
+    from hsgclinic.services.errors import ServiceError, TooManyRequests
 
     try:
-        available, result = _call_service("reports", "kiosk_lookup", service_context(ui.clinic), code)
+        available, result = _call_service(
+            "reports", "kiosk_lookup", service_context(ui.clinic), form.get("code"), form.get("last4").upper()
+        )
+    except TooManyRequests as exc:
+        return ui.pages.render(request, "kiosk.html", 429, form=form, result=None, refusal=exc)
     except ServiceError as exc:
         return ui.pages.render(request, "kiosk.html", 404, form=form, result=None, refusal=exc)
+    form.values["last4"] = ""  # the kiosk is shared: her ID digits are not left on the screen
     return ui.pages.render(
         request, "kiosk.html", 200 if available else 503, form=form, result=result, unavailable=not available
     )
