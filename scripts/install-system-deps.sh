@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hsgclinic needs, only those missing (fast when all are there).
 #   runtime: what the app needs to render PDFs (Pango via WeasyPrint, Chinese fonts)
-#   test:    runtime + Chromium (browser tests), dcmtk (findscu), poppler-utils (pdftoppm/pdftotext), PostgreSQL,
+#   test:    runtime + Chromium (browser tests), dcmtk (findscu), Orthanc and Odil (DICOM peers), poppler-utils (pdftoppm/pdftotext), PostgreSQL,
 #            nodejs (the npm peers in tests/peers/)
 set -euo pipefail
 kind=${1:-runtime}
 pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
 if [ "$kind" = test ]; then
-  pkgs+=(chromium dcmtk poppler-utils postgresql postgresql-contrib nodejs)
+  pkgs+=(chromium dcmtk poppler-utils postgresql postgresql-contrib nodejs orthanc python3-odil)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -42,11 +42,18 @@ def book_patient(
     doctor: Actor,
     registrar: Actor,
     screening_input: ScreeningInput | None = None,
+    review_reasons: dict[str, str] | None = None,
 ) -> tuple[int, AppointmentView]:
     """(patient id, appointment) for a new patient screened on TODAY and booked on ``day``."""
     pid = registration.take_number(ctx, public, day=TODAY, **person).number.patient_id
     view = screening.record_screening(
-        ctx, doctor, patient_id=pid, screening=screening_input or good_screening(), doctor_name="Dr Li", issue_form=True
+        ctx,
+        doctor,
+        patient_id=pid,
+        screening=screening_input or good_screening(),
+        doctor_name="Dr Li",
+        review_reasons=review_reasons,
+        issue_form=True,
     )
     form = screening.issue_application_form(ctx, doctor, view.screening_id)
     appt = booking.book(ctx, registrar, form.form_id, day)

@@ -9,6 +9,7 @@ from hsgclinic.persistence.models.admin import (
     LoginAttempt,
     OutboxMessage,
 )
+from hsgclinic.persistence.models.dicom import DicomExchange, PerformedStep
 from hsgclinic.persistence.models.pathway import (
     AftercarePlanRecord,
     ApplicationForm,
@@ -30,12 +31,14 @@ __all__ = [
     "CalendarOverrideRow",
     "ClinicSettingsRow",
     "DayCounter",
+    "DicomExchange",
     "GrabWindow",
     "IdempotencyKey",
     "LoginAttempt",
     "OutboxMessage",
     "Patient",
     "Payment",
+    "PerformedStep",
     "ProcedureAppointment",
     "ProcedureRecord",
     "RegistrationNumber",
