@@ -19,6 +19,7 @@ from hsgclinic.bootstrap import Clinic, build_clinic
 from hsgclinic.config import Settings, load_settings
 from hsgclinic.web.api import api_router
 from hsgclinic.web.errors import install_error_handlers, keep_api_errors_json
+from hsgclinic.web.security import install_security
 
 THREADS = 4  # worker threads for the (synchronous) routes: more only adds GIL and row-lock waiting
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, clinic: Clinic | None = None
         if mount is not None:
             mount(app, clinic)
             keep_api_errors_json(app)
+    install_security(app, clinic.settings)
     return app
 
 

@@ -12,6 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import csp_guard
 from live_server import CHROMIUM, CHROMIUM_ARGS, serve
 
 from hsgtest import require_all
@@ -47,6 +48,8 @@ def page(browser: Any, lang: str) -> Iterator[Any]:
     ctx = browser.new_context(
         viewport={"width": 390, "height": 844}, locale=lang, extra_http_headers={"Accept-Language": lang}
     )
+    violations = csp_guard.watch(ctx)  # a page that breaks the Content-Security-Policy fails its test
     pg = ctx.new_page()
     yield pg
     ctx.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import csp_guard
 import pytest
 from live_server import serve
 
@@ -123,13 +124,20 @@ def at(clinic: Any, *args: int) -> None:
 @pytest.fixture
 def browser(browser: Any) -> Iterator[Any]:
     """The session's browser; every context the test opens is closed afterwards."""
+    CSP_VIOLATIONS.clear()
     yield browser
     for ctx in browser.contexts:
         ctx.close()
+    found = [v for per_context in CSP_VIOLATIONS for v in per_context]
+    assert not found, "Content-Security-Policy violations:\n" + "\n".join(found)
+
+
+CSP_VIOLATIONS: list[list[str]] = []  # one list per browser context the test opened
 
 
 def new_page(browser: Any, lang: str, viewport: dict[str, int]) -> Any:
     ctx = browser.new_context(viewport=viewport, locale=lang, extra_http_headers={"Accept-Language": lang})
+    CSP_VIOLATIONS.append(csp_guard.watch(ctx))
     return ctx.new_page()
 
 

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from hsgclinic.config import Settings
 from hsgclinic.web.ui import mount_ui
+from page_client import PageClient
 
 
 @dataclass
@@ -40,7 +41,7 @@ def clinic() -> StubClinic:
 def client(clinic: StubClinic) -> TestClient:
     app = FastAPI()
     mount_ui(app, clinic)
-    return TestClient(app, raise_server_exceptions=False)
+    return PageClient(app, raise_server_exceptions=False)
 
 
 def get_html(client: TestClient, url: str, lang: str = "en") -> str:
@@ -69,4 +70,4 @@ def service_clinic(sqlite_url: str, tmp_path: Path, clock: Any) -> Iterator[Any]
 def service_client(service_clinic: Any) -> TestClient:
     app = FastAPI()
     mount_ui(app, service_clinic)
-    return TestClient(app, raise_server_exceptions=False)
+    return PageClient(app, raise_server_exceptions=False)

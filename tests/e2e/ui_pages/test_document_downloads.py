@@ -25,6 +25,7 @@ from hsgclinic.services.errors import Forbidden, NotFound
 from hsgclinic.services.synthetic import synthetic_resident_id
 from hsgclinic.web.ui.documents_pages import PATIENT_COOKIE
 from hsgtest import SHANGHAI
+from page_client import PageClient
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is needed")
 
@@ -166,7 +167,7 @@ def test_staff_download_by_role(service_client: TestClient, service_clinic: Any)
     ics = service_client.get(f"/staff/documents/appointment/{appointment_id}/calendar.ics")
     assert ics.status_code == 200 and icalendar.Calendar.from_ical(ics.content).walk("VEVENT")
 
-    radiology = TestClient(service_client.app, raise_server_exceptions=False)
+    radiology = PageClient(service_client.app, raise_server_exceptions=False)
     sign_in(radiology, service_clinic, "radiologist")
     page = radiology.get(f"/staff/report/{procedure_id}", headers={"Accept-Language": "en"})
     assert f"/staff/documents/procedure/{procedure_id}/report.pdf?lang=en" in page.text

@@ -9,12 +9,14 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from hsgclinic.web.security import install_security
 from hsgclinic.web.ui.app_pages import install
 
 
 def mount_ui(app: FastAPI, clinic: Any) -> None:
     """Add the patient, kiosk and staff pages, ``/static`` and the HTML error pages to ``app``."""
     install(app, clinic)
+    install_security(app, clinic.settings)
     from hsgclinic.web.ui import desk, desk_booking, desk_screening, kiosk_pages, radiology
 
     for router in (kiosk_pages.router, desk.router, desk_screening.router, desk_booking.router, radiology.router):

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from hsgclinic.domain.findings import Finding
 from hsgclinic.domain.messages import Localized, Message
 from hsgclinic.i18n import Translator
+from hsgclinic.web.security import csrf_field
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -125,6 +126,7 @@ def make_environment() -> Environment:
     env.filters["daymonth"] = _daymonth
     env.filters["weekday"] = _weekday
     env.globals["Markup"] = Markup
+    env.globals["csrf_field"] = csrf_field
     return env
 
 
