@@ -285,11 +285,12 @@ def screening_checked(page: Any, base: str, registration_id: int) -> None:
     page.wait_for_selector("[name='reason_ELIG-LEUK']")
 
 
-def _kiosk(code: str) -> Callable[[Any, str], None]:
+def _kiosk(code: str, last4: str) -> Callable[[Any, str], None]:
     def run(page: Any, base: str) -> None:
         page.goto(base + "/kiosk")
         page.fill("#f-code", code)
-        page.press("#f-code", "Enter")
+        page.fill("#f-last4", last4)
+        page.press("#f-last4", "Enter")
         page.wait_for_selector(".callout")
 
     return run
@@ -335,9 +336,9 @@ def _staff_pages(browser: Any, base: str, clinic: Any, out: Path) -> list[Path]:
     saved += _shoot(radiologist, base, out, "staff-report-signed", _goto(f"/staff/report/{ids['signed']}?signed=1"))
     kiosk = people(browser, base)
     saved += _shoot(kiosk, base, out, "my-visit-aftercare", _my_visit(ids["code"], ids["last4"]))
-    saved += _shoot(kiosk, base, out, "kiosk-ready-from", _kiosk(ids["code"]))
+    saved += _shoot(kiosk, base, out, "kiosk-ready-from", _kiosk(ids["code"], ids["last4"]))
     clinic.ctx.clock.set(MON)
-    saved += _shoot(kiosk, base, out, "kiosk-ready", _kiosk(ids["code"]))
+    saved += _shoot(kiosk, base, out, "kiosk-ready", _kiosk(ids["code"], ids["last4"]))
     for pages in (nurse, doctor, radiologist, kiosk):
         for page in pages.values():
             page.context.close()

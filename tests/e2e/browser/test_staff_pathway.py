@@ -8,7 +8,8 @@ Fri 20 Nov 2026 07:30 (the fixed clinic clock; numbers were released at 07:00):
   4. The nurse books A on one of the offered dates (only Sat 21 and Sun 22 Nov: BOOK-LEAD) and records payment.
 Sun 22 Nov 07:50 (the clock moves; nothing sleeps):
   5. The radiologist records A's procedure (hCG negative), writes the structured report and signs it.
-  6. A's *My visit* shows her aftercare dates; the kiosk says the report is ready from Mon 23 Nov.
+     Before signing, a draft report is "being written" (no date, no print) on My visit and the kiosk.
+  6. A's *My visit* shows her aftercare dates; the kiosk (code + last 4) says the signed report prints from Mon 23 Nov.
 Mon 23 Nov 08:00:
   7. The kiosk prints the report: the print button's address answers with a PDF.
 """
@@ -72,8 +73,9 @@ WORDS = {
         "recorded": "造影记录已保存",
         "saved": "报告已保存",
         "signed": "已签发",
-        "ready_from": "您的报告 {day} 起可打印。",
+        "ready_from": "您的报告已签发，{day} 起可打印。",
         "ready": "您的报告已可打印。",
+        "writing": "您的报告正在书写中；报告可打印时我们会通知您。",
     },
     "en": {
         "dates": "Your dates this cycle",
@@ -90,8 +92,9 @@ WORDS = {
         "recorded": "Procedure recorded",
         "saved": "Report saved",
         "signed": "Signed.",
-        "ready_from": "Your report is ready from {day}.",
+        "ready_from": "Your report is signed and can be printed from {day}.",
         "ready": "Your report is ready.",
+        "writing": "Your report is being written; we will tell you when it is ready.",
     },
 }
 
@@ -310,6 +313,23 @@ def test_the_whole_pathway(browser: Any, lang: str, tmp_path: Path) -> None:
         radiologist.click("button[name=action][value=save]")
         radiologist.wait_for_selector("form[action$='/sign']")
         assert w["saved"] in text(radiologist, ".callout.ok")
+        # A draft is not ready: My visit and the kiosk say it is being written, with no date and no print button.
+        patient.goto(base + f"/my-visit?code={code_a}")
+        patient.fill("#f-last4", PATIENTS["A"]["id"][-4:])
+        patient.click("form[action='/my-visit'] button[type=submit]")
+        patient.wait_for_selector("[data-report-stage]")
+        draft_step = text(patient, "[data-report-stage]")
+        assert patient.locator("[data-report-stage]").get_attribute("data-report-stage") == "writing"
+        assert w["writing"] in draft_step and d["mon23"] not in draft_step
+        assert patient.locator("a[href$='report.pdf?lang=en']").count() == 0
+        kiosk = new_page(browser, lang, DESKTOP)
+        kiosk.goto(base + "/kiosk")
+        kiosk.fill("#f-code", code_a)
+        kiosk.fill("#f-last4", PATIENTS["A"]["id"][-4:])
+        kiosk.press("#f-last4", "Enter")
+        kiosk.wait_for_selector(".callout")
+        assert w["writing"] in text(kiosk, ".callout") and d["mon23"] not in text(kiosk, ".callout")
+        assert kiosk.locator("[data-print-url]").count() == 0
         radiologist.click("form[action$='/sign'] button[type=submit]")
         radiologist.wait_for_selector(".callout.ok code.rule-id")
         signed = text(radiologist, ".callout.ok")
@@ -332,22 +352,23 @@ def test_the_whole_pathway(browser: Any, lang: str, tmp_path: Path) -> None:
         assert d["bleed_by"] in bleed and d["abstain_through"] in abstain
         assert patient.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
-        kiosk = new_page(browser, lang, DESKTOP)
         kiosk.goto(base + "/kiosk")
         kiosk.fill("#f-code", code_a)
-        kiosk.press("#f-code", "Enter")
+        kiosk.fill("#f-last4", PATIENTS["A"]["id"][-4:])
+        kiosk.press("#f-last4", "Enter")
         kiosk.wait_for_selector(".callout")
-        assert text(kiosk, ".callout") == w["ready_from"].format(day=d["mon23"])
+        assert w["ready_from"].format(day=d["mon23"]) in text(kiosk, ".callout")
         assert kiosk.locator("[data-print-url]").count() == 0
 
         # -- 7. Mon 23 Nov 08:00: the kiosk prints the report ----------------------------------------------------
         at(clinic, 2026, 11, 23, 8, 0)
         kiosk.fill("#f-code", code_a)
-        kiosk.press("#f-code", "Enter")
+        kiosk.fill("#f-last4", PATIENTS["A"]["id"][-4:])
+        kiosk.press("#f-last4", "Enter")
         kiosk.wait_for_selector("[data-print-url]")
         assert w["ready"] in text(kiosk, ".callout.ok")
         pdf_url = kiosk.locator("[data-print-url]").get_attribute("data-print-url")
-        assert pdf_url == f"/kiosk/report/{code_a}.pdf"
+        assert pdf_url.startswith("/kiosk/print/") and code_a not in pdf_url  # a signed link, not the code
         # The button loads this address into a hidden frame and prints it. Clicking it here would open Chromium's
         # PDF viewer in that frame, which crashes the Playwright driver ("Frame has been detached"), so the test
         # asks for the same address with the kiosk's own request context (same cookies and language).
