@@ -28,10 +28,9 @@ def test_record_number_accession_and_study_uid_are_assigned_once_and_survive_a_r
     p = person(1)
     name, identity, phone = patients.parse_person(p["name"], p["id_number"], p["phone"])
     with clinic.ctx.write() as uow:  # she comes again: the same row, the same number
-        again = patients.upsert(uow.session, clinic.ctx.settings.secret_key, name, identity, phone, clinic.ctx.now())
-        found = patients.find_or_create(
-            uow.session, clinic.ctx.settings.secret_key, name, identity, phone, clinic.ctx.now()
-        )
+        key, ring, now = clinic.ctx.settings.secret_key, clinic.ctx.key_ring, clinic.ctx.now()
+        again = patients.upsert(uow.session, key, name, identity, phone, now, ring=ring)
+        found = patients.find_or_create(uow.session, key, name, identity, phone, now, ring=ring)
         uow.commit()
     assert again.id == found.id == pid and again.record_number == found.record_number == ids.record_number
     assert identity.number not in ids.record_number
