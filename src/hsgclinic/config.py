@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     slot_minutes: int = Field(15, ge=5, le=120)
     price_cny: Decimal = Field(Decimal("1000.00"), ge=0, decimal_places=2)
 
+    # Capacity planner (docs/capacity.md): women a month whose period ends (0: learn from the clinic's history),
+    # the share who fail screening, and the no-show rate used until the clinic has a year of numbers to measure
+    capacity_monthly_demand: int = Field(0, ge=0, le=100_000)
+    capacity_screening_fail_share: float = Field(0.10, ge=0, le=1)
+    capacity_default_noshow_rate: float = Field(0.05, ge=0, le=1)
+
     # Clinical thresholds (ELIG-*, BOOK-*, CARE-*, REPORT-*)
     max_temperature_c: Decimal = Decimal("37.5")
     visit_first_offset: int = 2

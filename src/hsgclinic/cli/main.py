@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
-from hsgclinic.cli import dicom_commands, documents, hl7_commands, operations, records, worker
+from hsgclinic.cli import capacity, dicom_commands, documents, hl7_commands, operations, records, worker
 from hsgclinic.cli.clinic_setup import clinic_calendar, clinic_today, load_settings
 from hsgclinic.cli.input_errors import InputError, fail, lang_option, parse_date, parse_int, parse_optional_date
 from hsgclinic.domain.messages import N_, MessageError
@@ -196,7 +196,7 @@ def _lang(value: str | None) -> str:
 
 # The records (db, serve, demo, staff), documents (sheet, ics) and worker commands import their web, database and
 # PDF code inside the command functions, so registering them here keeps the planning commands fast.
-for _commands in (records, documents, worker, hl7_commands, operations, dicom_commands):
+for _commands in (records, documents, worker, hl7_commands, operations, dicom_commands, capacity):
     _commands.register(app)
 
 

@@ -76,11 +76,15 @@ def offer_dates(
     places_left: Mapping[dt.date, int],
     rules: Rules,
     today: dt.date,
+    protected_places: int = 0,
 ) -> BookingOptions:
     """The dates that may be offered after a leukorrhea test passed on ``test_date``, best first.
 
     Candidates are T+lead_min … T+lead_max; each must also be in the window, open, not past and have a place.
-    ``places_left`` maps a day to its remaining capacity (a missing day has none).
+    ``places_left`` maps a day to its remaining capacity (a missing day has none). Best first is: no review
+    needed, then earliest (furthest from ovulation) — and, with ``protected_places`` > 0 (BOOK-PROTECT), a day
+    down to its last ``protected_places`` places goes after a later date of hers that has more, so those last
+    places stay for women whose window closes on that day. The order changes; no date is ever withheld.
     """
     offers: list[DateOffer] = []
     refused: list[DateVerdict] = []
@@ -100,13 +104,23 @@ def offer_dates(
             offers.append(DateOffer(day, left, verdict))
         else:
             refused.append(verdict)
-    offers.sort(key=lambda o: (o.needs_review, o.day))
+    candidates = tuple(offers)
+    offers.sort(key=lambda o: (o.needs_review, _held_back(o, candidates, protected_places), o.day))
     next_start: dt.date | None = None
     if not offers:
         lmp, _ = cycle.estimated_period_start(rules)
         shortest, _ = cycle.shortest(rules)
         next_start = lmp + dt.timedelta(days=shortest)
     return BookingOptions(tuple(offers), tuple(refused), next_start)
+
+
+def _held_back(offer: DateOffer, offers: tuple[DateOffer, ...], protected_places: int) -> bool:
+    """BOOK-PROTECT: ``offer`` is down to its protected places and a later date (same review need) has more."""
+    if offer.places_left > protected_places:
+        return False
+    return any(
+        o.day > offer.day and o.needs_review == offer.needs_review and o.places_left > protected_places for o in offers
+    )
 
 
 def slot_times(first_slot: dt.time, slot_minutes: int, capacity: int) -> list[dt.time]:
