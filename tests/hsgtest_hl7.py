@@ -24,15 +24,17 @@ from hsgclinic.config import Settings
 from hsgclinic.domain.cycle import CycleFacts
 from hsgclinic.domain.eligibility import ScreeningInput
 from hsgclinic.domain.leukorrhea import Cleanliness, LeukorrheaResult
+from hsgclinic.domain.report import CavityFinding, ObstructionLevel, Patency, ReportFindings, Spill, TubeFinding
 from hsgclinic.hl7.inbound import AdtHandler
 from hsgclinic.hl7.server import Listener
-from hsgclinic.services import booking, registration, screening
+from hsgclinic.services import booking, payments, procedure, registration, screening
 from hsgclinic.services.context import Actor, Role
-from hsgtest import TODAY, require_all
+from hsgtest import TODAY, require_all, water_contrast_procedure
 
 PEERS = Path(__file__).parent / "peers" / "hl7"
 REGISTRAR = Actor(Role.REGISTRAR, "nurse.wang", "10.0.0.2")
 DOCTOR = Actor(Role.DOCTOR, "dr.li", "10.0.0.3")
+RADIOLOGIST = Actor(Role.RADIOLOGIST, "dr.zhao", "10.0.0.4", display_name="赵医生")
 
 
 def adt(
@@ -208,3 +210,21 @@ def screened_case(clinic: Clinic, person: dict[str, str]) -> Case:
 
 def book(clinic: Clinic, case: Case, day: dt.date = dt.date(2026, 11, 21)) -> int:
     return booking.book(clinic.ctx, REGISTRAR, case.form_id, day).appointment_id
+
+
+PATENT = TubeFinding(Patency.PATENT, ObstructionLevel.NONE, False, Spill.FREE)
+BLOCKED = TubeFinding(Patency.OBSTRUCTED, ObstructionLevel.DISTAL, True, Spill.NONE)
+FINDINGS = ReportFindings(
+    CavityFinding("normal", False, False, False), PATENT, BLOCKED, "左侧通畅，右侧远端阻塞伴积水。"
+)
+
+
+def signed_report(clinic: Clinic, appointment_id: int, on: dt.date = dt.date(2026, 11, 21)) -> tuple[int, int]:
+    """The procedure done at 09:00 on ``on`` and its report written and signed: (procedure id, report id)."""
+    started = dt.datetime.combine(on, dt.time(1, 0), tzinfo=dt.UTC)  # 09:00 in the clinic
+    payments.record_payment(clinic.ctx, REGISTRAR, appointment_id, "wechat", Decimal("1000"))
+    clinic.clock.set(started)  # type: ignore[attr-defined]
+    proc = procedure.record_procedure(clinic.ctx, RADIOLOGIST, appointment_id, water_contrast_procedure(started))
+    report = procedure.write_report(clinic.ctx, RADIOLOGIST, proc.procedure_id, FINDINGS)
+    procedure.sign_report(clinic.ctx, RADIOLOGIST, report.report_id)
+    return proc.procedure_id, report.report_id

@@ -11,7 +11,7 @@ def register(app: typer.Typer) -> None:
         once: bool = typer.Option(False, "--once", help="Send what is due now, then exit."),
         interval: float = typer.Option(30.0, "--interval", min=1.0, help="Seconds between passes."),
     ) -> None:
-        """Send due reminders (email, SMS) from the outbox, with retries; runs until stopped (Ctrl-C)."""
+        """Send due reminders (email, SMS) and HL7 messages from the outbox, with retries; runs until stopped."""
         import logging
         import signal
         import threading
@@ -25,7 +25,12 @@ def register(app: typer.Typer) -> None:
         settings = load_settings()
         clinic = build_clinic(settings)
         try:
-            w = OutboxWorker(clinic.ctx.uow, settings, senders_from_settings(settings), clinic.ctx.now)
+            senders = dict(senders_from_settings(settings))
+            if settings.hl7_peer_host:  # HL7 messages to the hospital's systems (docs/hl7.md)
+                from hsgclinic.hl7.outbound import Hl7Sender
+
+                senders["hl7"] = Hl7Sender(settings)
+            w = OutboxWorker(clinic.ctx.uow, settings, senders, clinic.ctx.now)
             if once:
                 stats = w.run_once()
                 typer.echo(

@@ -161,7 +161,8 @@ def _siu(b: MessageBuilder, p: Profile, message_type: str, e: Mapping[str, Any])
     b.segment("RGS", "1", "A" if trigger != "S13" else "U")
     b.segment("AIS", "1", "A" if trigger != "S13" else "U", service, start, "", "", str(minutes), ("min",))
     if appt.get("kind") != "visit":
-        b.segment("AIL", "1", "A", ("", "", p.room[0]), ("RAD", "Radiology"))
+        room = ("RAD", "", "", p.facility, "", "", "", "", f"{p.room[0]} {p.room[1]}")  # PL-9: where, in words
+        b.segment("AIL", "1", "A", room, ("RAD", "Radiology"))
     previous = e.get("previous")
     if previous:
         b.segment("NTE", "1", "L", f"rescheduled from {_dtm_local(str(previous['start']), p.tz)}")

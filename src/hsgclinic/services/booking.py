@@ -21,7 +21,7 @@ from hsgclinic.domain.findings import Finding, Outcome
 from hsgclinic.domain.messages import N_
 from hsgclinic.persistence import locking
 from hsgclinic.persistence.models import ApplicationForm, Payment, ProcedureAppointment, Screening
-from hsgclinic.services import audit, identifiers, reminders
+from hsgclinic.services import audit, hl7_outbound, identifiers, reminders
 from hsgclinic.services.context import Actor, ServiceContext
 from hsgclinic.services.errors import InvalidInput, NotFound, RuleRefused
 from hsgclinic.services.screening import cycle_of
@@ -229,6 +229,7 @@ def book(
             )
             s.add(payment)
             reminders.procedure_planned(ctx, s, appt)
+            hl7_outbound.procedure_booked(ctx, s, actor, appt)
             uow.commit()
             return _view(appt, payment)
     except IntegrityError:
@@ -248,8 +249,9 @@ def _release(s: Session, appt: ProcedureAppointment, now: dt.datetime) -> None:
     locking.return_place(s, locking.PROCEDURE, appt.day, appt.slot_number)
 
 
-def cancel(ctx: ServiceContext, actor: Actor, appointment_id: int) -> AppointmentView:
-    """Cancel a booking; the place goes back to the day's pool. A paid booking must be refunded separately."""
+def cancel(ctx: ServiceContext, actor: Actor, appointment_id: int, reason: str = "") -> AppointmentView:
+    """Cancel a booking; the place goes back to the day's pool at once. A paid booking must be refunded
+    separately. ``reason`` (the desk's words) goes into the audit trail."""
     now = ctx.now()
     with ctx.write() as uow:
         s = uow.session
@@ -257,8 +259,18 @@ def cancel(ctx: ServiceContext, actor: Actor, appointment_id: int) -> Appointmen
         if appt.status != "booked":
             raise RuleRefused("not_booked", N_("This appointment is not an open booking."), rule="BOOK-OPEN")
         _release(s, appt, now)
-        audit.record(s, actor, "booking.cancel", "procedure_appointment", appt.id, at=now, patient_id=appt.patient_id)
+        audit.record(
+            s,
+            actor,
+            "booking.cancel",
+            "procedure_appointment",
+            appt.id,
+            at=now,
+            patient_id=appt.patient_id,
+            detail={"reason": reason.strip()[:500]} if reason.strip() else None,
+        )
         reminders.procedure_cancelled(ctx, s, appt)
+        hl7_outbound.procedure_cancelled(ctx, s, actor, appt)
         payment = s.execute(select(Payment).where(Payment.appointment_id == appt.id)).scalar_one_or_none()
         uow.commit()
         return _view(appt, payment)
@@ -294,6 +306,7 @@ def reschedule(
             detail={"from": old.day.isoformat(), "to": day.isoformat()},
         )
         reminders.procedure_rescheduled(ctx, s, old, appt)
+        hl7_outbound.procedure_rescheduled(ctx, s, actor, old, appt)
         uow.commit()
         return _view(appt, payment)
 
