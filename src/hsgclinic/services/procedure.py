@@ -38,7 +38,7 @@ from hsgclinic.persistence.models import (
     ReportRevision,
     Screening,
 )
-from hsgclinic.services import audit, hl7_outbound, reminders
+from hsgclinic.services import audit, hl7_outbound, reminders, worklist_mpps
 from hsgclinic.services.context import Actor, ServiceContext
 from hsgclinic.services.errors import InvalidInput, NotFound, RuleRefused
 from hsgclinic.services.screening import cycle_of
@@ -134,6 +134,7 @@ def record_procedure(ctx: ServiceContext, actor: Actor, appointment_id: int, dat
         s.add(row)
         appt.status, appt.updated_at = ("stopped" if stopped else "done"), now
         s.flush()
+        worklist_mpps.note_review(s, actor, row, now)  # the modality's report: confirmed or corrected (issue 9)
         audit.record(
             s,
             actor,
