@@ -152,6 +152,8 @@ async def rush(args: argparse.Namespace) -> int:
 
     if args.warmup:
         await asyncio.gather(*(warm() for _ in range(args.connections)))
+    if args.empty:
+        return await empty_endpoint(host, port, args)
     t0 = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(args.connections)))
     wall = time.perf_counter() - t0
@@ -180,6 +182,31 @@ async def rush(args: argparse.Namespace) -> int:
     return 1 if (oversold or dup_persons or dup_numbers or server_errors) else 0
 
 
+async def empty_endpoint(host: str, port: int, args: argparse.Namespace) -> int:
+    """The same client and connections against the server's empty endpoint (GET /healthz): the HTTP stack's own
+    ceiling on this box, the reference for the sold-out ratio."""
+    left = args.attempts
+    latency: list[float] = []
+
+    async def worker() -> None:
+        nonlocal left
+        conn = Connection(host, port)
+        while left > 0:
+            left -= 1
+            t0 = time.perf_counter()
+            await conn.request("GET", "/healthz")
+            latency.append((time.perf_counter() - t0) * 1000)
+        await conn.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(args.connections)))
+    wall = time.perf_counter() - t0
+    print(f"empty endpoint GET /healthz  requests {len(latency)}  connections {args.connections}")
+    print(f"wall {wall:.2f} s   throughput {len(latency) / wall:,.0f} req/s")
+    print(f"latency {'healthz':18} n={len(latency):5}  p50 {pct(latency, 50):7.1f} ms   p99 {pct(latency, 99):7.1f} ms")
+    return 0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", default="http://127.0.0.1:8000")
@@ -191,6 +218,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--forwarded-for", action="store_true", help="one X-Forwarded-For address per person")
     ap.add_argument("--warmup", type=int, default=256, help="availability requests before the rush (0: none)")
+    ap.add_argument("--empty", action="store_true", help="measure GET /healthz instead (the HTTP stack's ceiling)")
     try:
         import uvloop
 

@@ -15,7 +15,7 @@ if [ "$kind" = pg ]; then
 else
   rm -rf /tmp/bench-sqlite; mkdir -p /tmp/bench-sqlite; export HSGCLINIC_DATA_DIR=/tmp/bench-sqlite/var
 fi
-HSGCLINIC_DAILY_NUMBERS=60 HSGCLINIC_GRAB_RATE_PER_MINUTE=1000000 HSGCLINIC_TRUSTED_PROXY_HEADER=X-Forwarded-For \
+HSGCLINIC_RELEASE_TIME=00:00 HSGCLINIC_DAILY_NUMBERS=60 HSGCLINIC_GRAB_RATE_PER_MINUTE=1000000 HSGCLINIC_TRUSTED_PROXY_HEADER=X-Forwarded-For \
   .venv/bin/hsgclinic serve --port $port --workers $workers >/tmp/serve.log 2>&1 &
 pid=$!
 for i in $(seq 50); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.2; done

@@ -106,7 +106,8 @@ def _refuse_unless_open(status: ReleaseStatus) -> None:
     raise RuleRefused(_AVAILABILITY_CODES[status.availability], status.message, rule=status.rule, details=details)
 
 
-def _sold_out(day: dt.date) -> RuleRefused:
+def sold_out_refusal(day: dt.date) -> RuleRefused:
+    """REG-QUOTA: every number of ``day`` is taken (the answer the web's sold-out gate sends from memory)."""
     return RuleRefused("sold_out", N_("All numbers for {day} have been taken.", day=day), rule="REG-QUOTA")
 
 
@@ -121,7 +122,7 @@ def refuse_if_known_sold_out(ctx: ServiceContext, day: dt.date, idempotency_key:
     rush, not even the grab-limit bump (a refusal from memory costs the clinic nothing to rate-limit). A request
     with an Idempotency-Key always goes to :func:`take_number`, which may hold her earlier answer."""
     if idempotency_key is None and ctx.sold_out.is_sold_out(day):
-        raise _sold_out(day)
+        raise sold_out_refusal(day)
 
 
 def take_number(
@@ -157,7 +158,7 @@ def take_number(
         left = locking.remaining(uow.session, locking.REGISTRATION, day)
     if left == 0:
         ctx.sold_out.mark(day, seen)
-        raise _sold_out(day)
+        raise sold_out_refusal(day)
     if left is None:  # the day's first taker creates the counter in its own, tiny transaction
         with ctx.uow(write=True) as uow:
             locking.ensure_counter(uow.session, locking.REGISTRATION, day, quota)
@@ -168,7 +169,7 @@ def take_number(
         with ctx.write() as uow:
             s = uow.session
             if not ctx.guard.enabled and (locking.remaining(s, locking.REGISTRATION, day) or 0) <= 0:
-                raise _sold_out(day)  # tests only: the naive check-then-act the guard replaces, read first
+                raise sold_out_refusal(day)  # tests only: the naive check-then-act the guard replaces, read first
             patient = patients.upsert(
                 s,
                 ctx.settings.secret_key,
@@ -229,7 +230,7 @@ def take_number(
             )
             if granted is None:
                 ctx.sold_out.mark(day, seen)
-                raise _sold_out(day)
+                raise sold_out_refusal(day)
             reg_id, queue_number = granted
             view = NumberView(reg_id, day, queue_number, "taken", patient.name, patient.masked_id, patient.id, code)
             if idempotency_key is not None:

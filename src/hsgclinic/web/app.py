@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from hsgclinic.bootstrap import Clinic, build_clinic
 from hsgclinic.config import Settings, load_settings
 from hsgclinic.web.api import api_router
+from hsgclinic.web.api.sold_out_gate import SoldOutGate
 from hsgclinic.web.errors import install_error_handlers, keep_api_errors_json
 from hsgclinic.web.security import install_security
 
@@ -45,9 +46,10 @@ def create_app(settings: Settings | None = None, *, clinic: Clinic | None = None
     app.state.clinic = clinic
     install_error_handlers(app)
     app.include_router(api_router())
+    app.add_middleware(SoldOutGate, ctx=clinic.ctx)  # the rush's losers answered before routing
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> JSONResponse:
+    async def healthz() -> JSONResponse:  # the empty endpoint: on the event loop, no worker thread
         return JSONResponse({"status": "ok"})
 
     if importlib.util.find_spec("hsgclinic.web.ui") is not None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from hsgclinic.services import grab_limit, registration
 from hsgclinic.services.context import Actor, Role
@@ -74,7 +75,7 @@ def _out(v: registration.NumberView) -> NumberOut:
         },
     },
 )
-def take_number(
+async def take_number(
     body: TakeNumber,
     request: Request,
     response: Response,
@@ -85,20 +86,25 @@ def take_number(
     a retry gets the first answer and never a second number. More than ``grab_rate_per_minute`` attempts from
     one client in a clock minute are refused with 429 (counted in the database: one limit for all servers)."""
     address = client_address(request)
+    # a day this server knows is sold out is refused on the event loop: no worker thread, no database
     registration.refuse_if_known_sold_out(ctx, body.date, idempotency_key)
-    grab_limit.count_grab(ctx, address)
-    taken = registration.take_number(
-        ctx,
-        Actor.public(address),
-        day=body.date,
-        name=body.name,
-        id_number=body.id_number,
-        phone=body.phone,
-        id_kind=body.id_kind,
-        idempotency_key=idempotency_key,
-        email=body.email,
-        lang=body.language,
-    )
+
+    def take() -> registration.NumberTaken:
+        grab_limit.count_grab(ctx, address)
+        return registration.take_number(
+            ctx,
+            Actor.public(address),
+            day=body.date,
+            name=body.name,
+            id_number=body.id_number,
+            phone=body.phone,
+            id_kind=body.id_kind,
+            idempotency_key=idempotency_key,
+            email=body.email,
+            lang=body.language,
+        )
+
+    taken = await run_in_threadpool(take)
     if taken.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return _out(taken.number)
