@@ -212,6 +212,8 @@ def test_nothing_overtakes_a_message_the_peer_is_down_for(clinic, db_url, tmp_pa
     booking.cancel(clinic.ctx, REGISTRAR, moved)
     for _ in range(8):  # far more failures than the reminders' max attempts: an HL7 message is never given up
         worker(clinic, st).run_once()
+        clinic.clock.advance(dt.timedelta(seconds=1))  # the S12 waits for its retry; the others must wait behind it
+        worker(clinic, st).run_once()
         clinic.clock.advance(dt.timedelta(seconds=st.hl7_backoff_max_s + 1))
     rows = hl7_rows(clinic)
     assert [(r.status, r.attempts) for r in rows] == [("pending", 8), ("pending", 0), ("pending", 0)]
@@ -235,3 +237,68 @@ def test_a_refusal_is_kept_as_failed_with_the_reason_and_the_next_goes_on(clinic
     first, second = hl7_rows(clinic)
     assert (first.status, second.status) == ("failed", "sent")
     assert first.last_error.startswith("refused: AE")
+
+
+def synthetic_siu(n: int) -> dict:
+    """An S12 snapshot as services/hl7_outbound.py writes it."""
+    return {
+        "at": "2026-11-20T00:00:00+00:00",
+        "patient": {
+            "record_number": f"HSG{n:08d}",
+            "name": "王小红",
+            "birth_date": "1992-01-01",
+            "sex": "F",
+            "phone": "13900000000",
+        },
+        "appointment": {
+            "id": n,
+            "kind": "procedure",
+            "start": "2026-11-21T08:00:00",
+            "minutes": 15,
+            "slot_number": 1,
+            "status": "booked",
+            "form_number": f"AF{n}",
+            "accession_number": f"A{n:09d}",
+        },
+    }
+
+
+def test_two_workers_together_deliver_each_message_once_and_in_order(clinic, db_url, tmp_path):
+    import threading
+
+    from hsgclinic.notifications.outbox import enqueue_hl7
+
+    count = 40
+    with medplum_receiver() as peer:
+        st = peer_settings(db_url, tmp_path, peer.port)
+        clinic.ctx.settings = st
+        with clinic.ctx.write() as u:
+            for n in range(count):
+                enqueue_hl7(
+                    u.session,
+                    key=f"bench-{n}",
+                    patient_id=None,
+                    case_ref=f"form-{n}",
+                    message_type="SIU^S12",
+                    event=synthetic_siu(n),
+                    now=clinic.ctx.now(),
+                )
+            u.commit()
+        workers = [worker(clinic, st), worker(clinic, st)]
+        for w in workers:
+            w.batch_size = 5
+
+        def drain(w: OutboxWorker) -> None:
+            for _ in range(40):
+                w.run_once()
+
+        threads = [threading.Thread(target=drain, args=(w,)) for w in workers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        got = peer.take(count)
+        assert peer.nothing_more()
+    ids = [m["controlId"] for m in got]
+    assert ids == sorted(ids) and len(set(ids)) == count
+    assert statuses(clinic) == ["sent"] * count
