@@ -1,4 +1,4 @@
-"""What this process knows about days whose registration numbers are all taken (docs/decisions/0003-rush-tail.md).
+"""What this process knows about days whose registration numbers are all taken (docs/decisions/0004-rush-tail.md).
 
 Most of a 07:00 rush is losers: phones and bots retrying after the last number is gone. The database already
 answers them without a lock (the cheap look of :func:`hsgclinic.services.registration.take_number`), but every

@@ -90,6 +90,8 @@ async def take_number(
     registration.refuse_if_known_sold_out(ctx, body.date, idempotency_key)
 
     def take() -> registration.NumberTaken:
+        # asked again once a worker thread is free: requests that queued while the last numbers went are losers
+        registration.refuse_if_known_sold_out(ctx, body.date, idempotency_key)
         grab_limit.count_grab(ctx, address)
         return registration.take_number(
             ctx,

@@ -1,5 +1,5 @@
 """The rush's losers at the door: ``POST /api/v1/registrations`` for a day this server knows is sold out is
-answered before routing (docs/decisions/0003-rush-tail.md).
+answered before routing (docs/decisions/0004-rush-tail.md).
 
 FastAPI's routing and dependency solving cost more than the whole answer of a sold-out day, and most of a rush is
 phones and bots retrying after the last number has gone. This ASGI middleware reads the request's JSON body,
