@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
 from fastapi import Request as HttpRequest
+from starlette.concurrency import run_in_threadpool
 
 from hsgclinic.bootstrap import Clinic
 from hsgclinic.domain.messages import N_
@@ -84,18 +85,21 @@ def create_fhir_app(clinic: Clinic) -> FastAPI:
             params = operations.parameters(await _body(request))
             sr = [p.get("valueReference", {}).get("reference") for p in params.get("service-request", [])]
             pt = [p.get("valueReference", {}).get("reference") for p in params.get("patient", [])]
-            form = operations.form_for(r, sr[0] if sr else None, pt[0] if pt else None)
+            named = (sr[0] if sr else None, pt[0] if pt else None)
         else:
-            form = operations.form_for(
-                r, request.query_params.get("service-request"), request.query_params.get("patient")
-            )
-        return FhirResponse(operations.find(r, _base(request), form))
+            named = (request.query_params.get("service-request"), request.query_params.get("patient"))
+
+        def run() -> dict[str, Any]:  # the services block: in the worker threads, never on the event loop
+            return operations.find(r, _base(request), operations.form_for(r, *named))
+
+        return FhirResponse(await run_in_threadpool(run))
 
     @app.post("/Appointment/$book")
     async def book(request: HttpRequest, actor: Who) -> FhirResponse:
         _operation(actor, "book")
         body = await _body(request)
-        return FhirResponse(operations.book(_request(request, actor), _base(request), body))
+        answer = await run_in_threadpool(operations.book, _request(request, actor), _base(request), body)
+        return FhirResponse(answer)
 
     @app.get("/{kind}")
     def search_type(kind: str, request: HttpRequest, actor: Who) -> FhirResponse:

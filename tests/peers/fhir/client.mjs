@@ -1,9 +1,12 @@
-// fhir-kit-client against a live hsgclinic: argv = base URL, bearer token, day (YYYY-MM-DD), DiagnosticReport id,
-// CarePlan id, ServiceRequest id to $find/$book for. Prints one JSON object with what the client got back.
-import Client from 'fhir-kit-client';
+// fhir-kit-client against a live hsgclinic: argv = base URL, a radiologist's bearer token (reads), a registrar's
+// (the desk books), day (YYYY-MM-DD), DiagnosticReport id, CarePlan id, ServiceRequest id to $find/$book for.
+// Prints one JSON object with what the client got back.
+import { Client } from 'fhir-kit-client';
 
-const [baseUrl, token, day, reportId, planId, formId] = process.argv.slice(2);
-const client = new Client({ baseUrl, bearerToken: token, customHeaders: { 'Accept-Language': 'en' } });
+const [baseUrl, readToken, bookToken, day, reportId, planId, formId] = process.argv.slice(2);
+const headers = { 'Accept-Language': 'en' };
+const client = new Client({ baseUrl, bearerToken: readToken, customHeaders: headers });
+const desk = new Client({ baseUrl, bearerToken: bookToken, customHeaders: headers });
 const out = {};
 const cs = await client.capabilityStatement();
 out.capability = { fhirVersion: cs.fhirVersion, resources: cs.rest[0].resource.map((r) => r.type) };
@@ -20,10 +23,10 @@ const input = {
   resourceType: 'Parameters',
   parameter: [{ name: 'service-request', valueReference: { reference: `ServiceRequest/${formId}` } }],
 };
-const found = await client.operation({ resourceType: 'Appointment', name: '$find', method: 'POST', input });
+const found = await desk.operation({ resourceType: 'Appointment', name: '$find', method: 'POST', input });
 const proposals = (found.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource);
 out.find = { total: found.total, starts: proposals.map((a) => a.start) };
-const booked = await client.operation({
+const booked = await desk.operation({
   resourceType: 'Appointment',
   name: '$book',
   method: 'POST',
@@ -32,7 +35,7 @@ const booked = await client.operation({
 const appt = booked.entry[0].resource;
 out.book = { id: appt.id, status: appt.status, start: appt.start };
 try {
-  await client.operation({
+  await desk.operation({
     resourceType: 'Appointment',
     name: '$book',
     method: 'POST',
