@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from hsgclinic.bootstrap import Clinic, build_clinic
 from hsgclinic.config import Settings, load_settings
+from hsgclinic.fhir import create_fhir_app
 from hsgclinic.web.api import api_router
 from hsgclinic.web.api.sold_out_gate import SoldOutGate
 from hsgclinic.web.errors import install_error_handlers, keep_api_errors_json
@@ -28,6 +29,9 @@ THREADS = 4  # worker threads for the (synchronous) routes: more only adds GIL a
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    from hsgclinic.documents.fonts import startup_check
+
+    await anyio.to_thread.run_sync(startup_check)  # logs a warning at start-up when no Chinese font is installed
     yield
 
 
@@ -47,6 +51,7 @@ def create_app(settings: Settings | None = None, *, clinic: Clinic | None = None
     install_error_handlers(app)
     app.include_router(api_router())
     app.add_middleware(SoldOutGate, ctx=clinic.ctx)  # the rush's losers answered before routing
+    app.mount("/fhir", create_fhir_app(clinic))  # FHIR R4 (docs/fhir.md): its own OperationOutcome errors
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:  # the empty endpoint: on the event loop, no worker thread
