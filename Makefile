@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DICOM_PORT ?= 11112
 
 .DEFAULT_GOAL := help
 
@@ -27,9 +28,9 @@ install-test-system: ## Install the Debian packages the tests need (chromium, dc
 
 install: install-system $(BIN)/hsgclinic ## Install the app into .venv
 
-run: install ## Install, fill the embedded database with demo data and start the clinic app
+run: install ## Install, fill the embedded database with demo data, start the app, the reminder worker and the DICOM service
 	$(BIN)/hsgclinic demo --if-empty
-	$(BIN)/hsgclinic serve --host $(HOST) --port $(PORT)
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) DICOM_PORT=$(DICOM_PORT) scripts/run-clinic.sh
 
 test: install-test-system $(BIN)/hsgclinic ## Install everything the tests need and run the whole suite (SQLite and PostgreSQL)
 	scripts/ensure-postgres.sh
