@@ -17,9 +17,16 @@ def mount_ui(app: FastAPI, clinic: Any) -> None:
     """Add the patient, kiosk and staff pages, ``/static`` and the HTML error pages to ``app``."""
     install(app, clinic)
     install_security(app, clinic.settings)
-    from hsgclinic.web.ui import desk, desk_booking, desk_screening, kiosk_pages, radiology
+    from hsgclinic.web.ui import desk, desk_booking, desk_corrections, desk_screening, kiosk_pages, radiology
 
-    for router in (kiosk_pages.router, desk.router, desk_screening.router, desk_booking.router, radiology.router):
+    for router in (
+        kiosk_pages.router,
+        desk.router,
+        desk_screening.router,
+        desk_booking.router,
+        desk_corrections.router,
+        radiology.router,
+    ):
         app.include_router(router)
     app.include_router(__import__("hsgclinic.web.ui.admin_pages", fromlist=["router"]).router)
     app.include_router(__import__("hsgclinic.web.ui.checkin", fromlist=["router"]).router)

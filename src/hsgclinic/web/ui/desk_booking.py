@@ -93,6 +93,10 @@ def _payment_page(
         return _not_found(request)
     who = desk.form_number(ui.clinic.ctx, actor, appt.application_form_id)
     extra.setdefault("form", FormState())
+    refunded = appt.payment_status == "refunded" or extra.get("refunded")
+    extra.setdefault(
+        "refund_reason", payments.refund_reason(ui.clinic.ctx, actor, appointment_id) if refunded else None
+    )
     return ui.pages.render(
         request,
         "staff/payment.html",
@@ -110,7 +114,13 @@ def _payment_page(
 async def payment_page(request: Request, appointment_id: int) -> Response:
     ui = ui_state(request)
     actor = require_staff(request, ui.clinic, *BOOK_ROLES)
-    return _payment_page(request, actor, appointment_id, booked=request.query_params.get("booked") == "1")
+    return _payment_page(
+        request,
+        actor,
+        appointment_id,
+        booked=request.query_params.get("booked") == "1",
+        done=request.query_params.get("done"),
+    )
 
 
 @router.post("/staff/payment/{appointment_id}")
@@ -120,9 +130,8 @@ async def pay(request: Request, appointment_id: int) -> Response:
     raw = await request.form()
     form = FormState.of({k: v for k, v in raw.items() if k in ("method", "action") and isinstance(v, str)})
     try:
-        if form.get("action") == "refund":
-            payments.refund(ui.clinic.ctx, actor, appointment_id)
-            return _payment_page(request, actor, appointment_id, refunded=True)
+        if form.get("action") == "refund":  # a refund needs its confirmation step and a reason
+            return RedirectResponse(f"/staff/payment/{appointment_id}/refund", status_code=303)
         method = form.choice("method", set(payments.METHODS), required=True)
         if method is None:
             return _payment_page(request, actor, appointment_id, 422, form=form)
