@@ -21,7 +21,7 @@ from hsgclinic.persistence.models.pathway import (
     Screening,
 )
 from hsgclinic.persistence.models.people import AuthSession, Patient, StaffUser
-from hsgclinic.persistence.models.registration import DayCounter, RegistrationNumber
+from hsgclinic.persistence.models.registration import DayCounter, RegistrationNumber, WaitingLineEntry
 
 __all__ = [
     "AftercarePlanRecord",
@@ -42,6 +42,7 @@ __all__ = [
     "ProcedureAppointment",
     "ProcedureRecord",
     "RegistrationNumber",
+    "WaitingLineEntry",
     "Report",
     "ReportRevision",
     "Screening",

@@ -53,3 +53,28 @@ class RegistrationNumber(Base):
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     client_address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class WaitingLineEntry(Base):
+    """A person waiting for a number of a sold-out day (REG-LINE, docs/decisions/0004-rush-tail.md).
+
+    ``id`` is the arrival stamp: a number that comes back goes to the lowest waiting ``id`` of its day, in the
+    returning transaction, so no retrying client can take it first. ``active`` is TRUE while waiting and NULL
+    afterwards (one waiting place per person per day). ``access_code`` becomes her number's access code when she
+    is served, so the code she was given on joining opens My visit."""
+
+    __tablename__ = "number_waiting_line"
+    __table_args__ = (
+        UniqueConstraint("day", "patient_id", "active"),
+        Index("ix_number_waiting_line_day_active", "day", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date]
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # waiting, served, withdrawn, superseded
+    active: Mapped[bool | None] = mapped_column(Boolean)
+    access_code: Mapped[str] = mapped_column(String(16), unique=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration_numbers.id"))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
