@@ -48,6 +48,7 @@ TABLE: list[tuple[str, str, set[str]]] = [
     ("PUT", "/api/v1/admin/calendar/overrides/2026-12-01", {A}),
     ("DELETE", "/api/v1/admin/calendar/overrides/2026-12-02", {A}),
     ("GET", "/api/v1/admin/audit", {A}),
+    ("POST", "/api/v1/patients/1/id-number", {R, D, A}),
     ("POST", "/api/v1/registrations/{rid}/cancel", {P, R}),
     ("POST", "/api/v1/auth/logout", ANY),  # last: it ends the session it is called with
 ]
