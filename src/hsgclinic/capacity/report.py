@@ -85,7 +85,8 @@ def summarise(r: SimResult) -> dict[str, Any]:
         cap = sum(row["capacity"] for row in near)
         around.append(
             {
-                "name": name,
+                "name": name.en,
+                "name_zh": name.zh,
                 "first": b0.isoformat(),
                 "last": b1.isoformat(),
                 "lost": _lost_dict(Counter(a.cause for a in _in(r, lo, hi))),

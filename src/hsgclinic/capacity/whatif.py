@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 from hsgclinic.capacity.simulation import Scenario
 from hsgclinic.domain.clinic_calendar import ClinicCalendar, ClosureKind
+from hsgclinic.domain.messages import Localized
 
 ONE_DAY = dt.timedelta(days=1)
 MAX_WHAT_IFS = 12
@@ -37,9 +38,9 @@ class WhatIf:
     unit: str  # "places" or "numbers"
 
 
-def breaks(calendar: ClinicCalendar, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date, str]]:
-    """The statutory breaks that touch the period: (first day, last day, English name)."""
-    out: list[tuple[dt.date, dt.date, str]] = []
+def breaks(calendar: ClinicCalendar, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date, Localized]]:
+    """The statutory breaks that touch the period: (first day, last day, name)."""
+    out: list[tuple[dt.date, dt.date, Localized]] = []
     d = first - dt.timedelta(days=10)
     while d <= last:
         c = calendar.closure(d) if calendar.covers(d) else None
@@ -52,7 +53,7 @@ def breaks(calendar: ClinicCalendar, first: dt.date, last: dt.date) -> list[tupl
             ):
                 d += ONE_DAY
             if d >= first:
-                out.append((start, d, c.name.en))
+                out.append((start, d, c.name))
         d += ONE_DAY
     return out
 

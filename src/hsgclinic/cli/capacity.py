@@ -82,7 +82,10 @@ def _print(t: Translator, result: dict[str, Any]) -> None:
             breaks.add_column(t(col))
         for b in base["breaks"]:
             breaks.add_row(
-                b["name"], f"{b['first']} – {b['last']}", str(sum(b["lost"].values())), _pct(b["utilisation"])
+                b["name_zh"] if t.lang_tag.startswith("zh") else b["name"],
+                f"{b['first']} – {b['last']}",
+                str(sum(b["lost"].values())),
+                _pct(b["utilisation"]),
             )
         console.print(breaks)
     if "policies" in result:

@@ -99,7 +99,7 @@ def test_the_optimum_never_loses_more_than_any_policy() -> None:
 def test_opening_a_holiday_day_saves_cycles_and_the_ranking_is_per_added_place() -> None:
     s = _scenario()
     found = breaks(CAL, FIRST, LAST)
-    assert [b[2] for b in found] == ["Spring Festival"]
+    assert [b[2].en for b in found] == ["Spring Festival"]
     last_day = found[0][1]
     wi = parse(f"open:{last_day.isoformat()}", s)
     assert wi.scenario.calendar.is_open(last_day) and not s.calendar.is_open(last_day)

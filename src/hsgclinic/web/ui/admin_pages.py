@@ -26,6 +26,7 @@ from hsgclinic.services import staff as staff_service
 from hsgclinic.services.context import Actor, Role
 from hsgclinic.services.errors import ServiceError
 from hsgclinic.services.staff import STAFF_ROLES
+from hsgclinic.web.ui import capacity_pages
 from hsgclinic.web.ui.charts import DayChart, Series, day_chart
 from hsgclinic.web.ui.forms import FormState
 from hsgclinic.web.ui.locale import translator_for
@@ -33,6 +34,7 @@ from hsgclinic.web.ui.staff_session import require_staff
 from hsgclinic.web.ui.state import ui_state
 
 router = APIRouter(include_in_schema=False)
+router.include_router(capacity_pages.router)  # the capacity planner page (/staff/admin/capacity)
 ONE_DAY = dt.timedelta(days=1)
 PER_PAGE = 50
 ROLE_NAMES = {
