@@ -42,9 +42,9 @@ __all__ = [
     "ProcedureAppointment",
     "ProcedureRecord",
     "RegistrationNumber",
-    "WaitingLineEntry",
     "Report",
     "ReportRevision",
     "Screening",
     "StaffUser",
+    "WaitingLineEntry",
 ]
