@@ -383,14 +383,26 @@ class Hl7Sender:
         payload = message.payload or {}
         text = build(str(payload["message_type"]), payload["event"], message.message_ref, self.profile)
         data = START + text.encode(self.codec) + END
+        reused = self._sock is not None
         try:
-            sock = self._connection()
-            sock.sendall(data)
-            answer = self._read_block(sock)
+            answer = self._exchange(data)
         except OSError:
             self.close()
-            raise
+            if not reused:
+                raise
+            # The kept connection may have been closed by the peer while idle: once more on a fresh one (if the
+            # peer did get it, this is a copy with the same MSH-10, which it can recognise).
+            try:
+                answer = self._exchange(data)
+            except OSError:
+                self.close()
+                raise
         return self._check_ack(answer, message.message_ref)
+
+    def _exchange(self, data: bytes) -> bytes:
+        sock = self._connection()
+        sock.sendall(data)
+        return self._read_block(sock)
 
     def _check_ack(self, block: bytes, control_id: str) -> str:
         try:
