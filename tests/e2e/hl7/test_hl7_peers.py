@@ -302,3 +302,40 @@ def test_two_workers_together_deliver_each_message_once_and_in_order(clinic, db_
     ids = [m["controlId"] for m in got]
     assert ids == sorted(ids) and len(set(ids)) == count
     assert statuses(clinic) == ["sent"] * count
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_hsgclinic_worker_once_sends_hl7_when_a_peer_is_configured(clinic, db_url, tmp_path, monkeypatch):
+    import typer
+    from typer.testing import CliRunner
+
+    from hsgclinic.cli.worker import register
+
+    with medplum_receiver() as peer:
+        st = peer_settings(db_url, tmp_path, peer.port)
+        clinic.ctx.settings = st
+        book(
+            clinic,
+            screened_case(clinic, {"name": "王小红", "id_number": synthetic_resident_id(71), "phone": "13900000071"}),
+        )
+        for key, value in {
+            "HSGCLINIC_ENVIRONMENT": "test",
+            "HSGCLINIC_SECRET_KEY": st.secret_key,
+            "HSGCLINIC_DATABASE_URL": st.resolved_database_url,
+            "HSGCLINIC_DATA_DIR": str(st.data_dir),
+            "HSGCLINIC_HL7_PEER_HOST": "127.0.0.1",
+            "HSGCLINIC_HL7_PEER_PORT": str(peer.port),
+        }.items():
+            monkeypatch.setenv(key, value)
+        app = typer.Typer()
+        register(app)
+
+        @app.command("noop")
+        def _noop() -> None:  # a second command keeps typer from collapsing the app into the single command
+            pass
+
+        result = CliRunner().invoke(app, ["worker", "--once"])
+        [got] = peer.take(1)
+    assert result.exit_code == 0, result.output
+    assert got["type"] == "SIU^S12^SIU_S12" and got["pid5"] == "王小红"
+    assert statuses(clinic) == ["sent"]
