@@ -27,6 +27,16 @@ def action_code(action: str) -> str:
     return "E"
 
 
+def _who(actor: str) -> dict[str, Any]:
+    """A patient's own access names her; staff by username; anyone else only by the trail's label."""
+    kind, _, number = actor.partition(":")
+    if kind == "patient" and number.isdigit():
+        return {"reference": f"Patient/{number}", "display": actor}
+    if actor == "public":
+        return {"display": "public"}
+    return {"identifier": {"system": codes.STAFF_USERNAME, "value": actor}, "display": actor}
+
+
 def audit_event(e: AuditView, tz: ZoneInfo) -> dict[str, Any]:
     entities: list[dict[str, Any]] = [
         {
@@ -53,7 +63,7 @@ def audit_event(e: AuditView, tz: ZoneInfo) -> dict[str, Any]:
             "outcome": "0",
             "agent": [
                 {
-                    "who": {"identifier": {"system": codes.STAFF_USERNAME, "value": e.actor}, "display": e.actor},
+                    "who": _who(e.actor),
                     "role": [{"text": e.role}],
                     "requestor": True,
                     "network": {"address": e.address, "type": "2"} if e.address else None,

@@ -79,7 +79,16 @@ def service_request(f: FormRecord, tz: ZoneInfo) -> dict[str, Any]:
         {
             "resourceType": "ServiceRequest",
             "id": str(f.id),
-            "identifier": [{"system": codes.FORM_NUMBER, "value": f.number}],
+            "identifier": [
+                {"system": codes.FORM_NUMBER, "value": f.number},
+                {
+                    "type": {"coding": [{"system": codes.V2_0203, "code": "ACSN", "display": "Accession ID"}]},
+                    "system": codes.ACCESSION,
+                    "value": f.accession_number,
+                }
+                if f.accession_number
+                else None,
+            ],
             "status": FORM_STATUS.get(f.appointment_status, "active"),
             "intent": "order",
             "category": [_code(codes.V2_0074, "RAD", "Radiology")],
@@ -88,10 +97,6 @@ def service_request(f: FormRecord, tz: ZoneInfo) -> dict[str, Any]:
             "authoredOn": instant(f.issued_at, tz),
             "requester": {"display": f.issued_by},
             "performer": [_ref("HealthcareService", "hsg")],
-            "supportingInfo": [
-                _ref("Observation", f"scr{f.screening_id}-temp"),
-                _ref("Observation", f"scr{f.screening_id}-leuk"),
-            ],
             "note": [{"text": f"Leukorrhea test passed on {f.test_date.isoformat()} (BOOK-LEAD)"}],
         }
     )

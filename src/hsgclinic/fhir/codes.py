@@ -24,6 +24,7 @@ RECORD_NUMBER = "urn:hsgclinic:record-number"  # patients.record_number ("HSG000
 RESIDENT_ID_HASH = "urn:hsgclinic:resident-id-hmac-sha256"  # HMAC of the ID with the clinic's key, never the number
 RESIDENT_ID = "urn:hsgclinic:resident-id"  # the full ID number: accepted in a Patient search only (hashed at once)
 FORM_NUMBER = "urn:hsgclinic:application-form"
+ACCESSION = "urn:hsgclinic:accession-number"  # the DICOM AccessionNumber of the imaging order
 STAFF_USERNAME = "urn:hsgclinic:staff-username"
 ERROR_CODE = "urn:hsgclinic:error-code"
 RULE = "urn:hsgclinic:rule"  # rule IDs of docs/domain.md (ELIG-TEMP, BOOK-OPEN …)

@@ -138,7 +138,9 @@ def _service(r: Request) -> dict[str, Any]:
     last = dt.date(today.year + 1, 12, 31)
     first = dt.date(today.year, 1, 1)
     statutory = clinical_records.closures(r.ctx, first, last)
-    return scheduling.healthcare_service(r.ctx.settings, statutory, english=not r.t.is_zh)
+    return scheduling.healthcare_service(
+        r.ctx.settings, r.ctx.effective().procedure_capacity, statutory, english=not r.t.is_zh
+    )
 
 
 def _service_read(r: Request, rid: str) -> dict[str, Any]:

@@ -45,7 +45,7 @@ def _breaks(days: Iterable[tuple[dt.date, Closure]]) -> list[tuple[dt.date, dt.d
 
 
 def healthcare_service(
-    settings: Settings, closures: Iterable[tuple[dt.date, Closure]], english: bool
+    settings: Settings, capacity: int, closures: Iterable[tuple[dt.date, Closure]], english: bool
 ) -> dict[str, Any]:
     site = settings.site
     tz = ZoneInfo(settings.timezone)
@@ -62,7 +62,7 @@ def healthcare_service(
                 },
             }
         )
-    last_slot = slot_times(settings.first_slot, settings.slot_minutes, settings.procedure_capacity)[-1]
+    last_slot = slot_times(settings.first_slot, settings.slot_minutes, max(capacity, 1))[-1]
     end = (dt.datetime.combine(dt.date(2000, 1, 1), last_slot) + dt.timedelta(minutes=settings.slot_minutes)).time()
     return tidy(
         {
@@ -157,7 +157,10 @@ def appointment(settings: Settings, a: AppointmentRecord) -> dict[str, Any]:
         {
             "resourceType": "Appointment",
             "id": str(a.id),
-            "identifier": [{"system": codes.FORM_NUMBER, "value": a.form_number}],
+            "identifier": [
+                {"system": codes.FORM_NUMBER, "value": a.form_number},
+                {"system": codes.ACCESSION, "value": a.accession_number} if a.accession_number else None,
+            ],
             "status": status,
             "cancelationReason": _cancel_reason(a),
             "serviceType": [{"coding": [codes.HSG]}],

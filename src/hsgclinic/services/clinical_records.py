@@ -87,6 +87,7 @@ class AppointmentRecord:
     slot_time: dt.time
     status: str  # booked, cancelled, done, stopped
     rescheduled_to: dt.date | None  # a cancelled row whose form was booked again later
+    accession_number: str | None  # the imaging order's DICOM accession number (kept across a reschedule)
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -102,6 +103,7 @@ class FormRecord:
     issued_at: dt.datetime
     appointment_status: str | None  # of the form's latest appointment
     appointment_id: int | None
+    accession_number: str | None
 
 
 @dataclass(frozen=True)
@@ -286,14 +288,16 @@ def staff_members(
     """Staff users (staff only), in id order."""
     if not actor.is_staff:
         raise Forbidden("forbidden", N_("Your role may not do this."))
-    with ctx.read() as uow:
+    with ctx.write() as uow:
         q = select(StaffUser)
         if user_id is not None:
             q = q.where(StaffUser.id == user_id)
         rows, total = _page(uow.session, q, [StaffUser.id], offset, count)
-    items = [StaffRecord(u.id, u.username, u.display_name, u.role, u.active) for (u,) in rows]
-    if user_id is not None and not items:
-        raise _not_found()
+        items = [StaffRecord(u.id, u.username, u.display_name, u.role, u.active) for (u,) in rows]
+        if user_id is not None and not items:
+            raise _not_found()
+        _log(uow.session, ctx, actor, "staff_user", [u.id for u in items], set(), user_id is not None)
+        uow.commit()
     return Page(items, total)
 
 
@@ -355,6 +359,7 @@ def appointments(
                     a.slot_time,
                     a.status,
                     moved,
+                    a.accession_number,
                     a.created_at,
                     a.updated_at,
                 )
@@ -386,15 +391,20 @@ def application_forms(
         if own is not None:
             q = q.where(ApplicationForm.patient_id == own)
         rows, total = _page(s, q, [ApplicationForm.id], offset, count)
-        latest: dict[int, tuple[int, str]] = {}
+        latest: dict[int, tuple[int, str, str | None]] = {}
         ids = [f.id for (f,) in rows]
         if ids:
-            for appt_id, fid, status in s.execute(
-                select(ProcedureAppointment.id, ProcedureAppointment.application_form_id, ProcedureAppointment.status)
+            for appt_id, fid, status, accession in s.execute(
+                select(
+                    ProcedureAppointment.id,
+                    ProcedureAppointment.application_form_id,
+                    ProcedureAppointment.status,
+                    ProcedureAppointment.accession_number,
+                )
                 .where(ProcedureAppointment.application_form_id.in_(ids))
                 .order_by(ProcedureAppointment.id)
             ).all():
-                latest[fid] = (appt_id, status)
+                latest[fid] = (appt_id, status, accession)
         items = [
             FormRecord(
                 f.id,
@@ -406,6 +416,7 @@ def application_forms(
                 f.issued_at,
                 latest[f.id][1] if f.id in latest else None,
                 latest[f.id][0] if f.id in latest else None,
+                latest[f.id][2] if f.id in latest else None,
             )
             for (f,) in rows
         ]
