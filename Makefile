@@ -54,10 +54,10 @@ fmt: $(BIN)/hsgclinic ## Format and autofix
 bench: $(BIN)/hsgclinic ## Run the benchmarks that start nothing (domain planning)
 	$(BIN)/python bench/plan.py
 
-mutation: $(BIN)/hsgclinic ## Mutation testing of the domain (mutmut, slow, not in `make test`); MODULE=eligibility for one module
+mutation: $(BIN)/hsgclinic ## Mutation testing of the domain (mutmut, slow, not in `make test`); MODULE="eligibility cycle" for some
 	rm -rf mutants
-	$(BIN)/mutmut run --max-children 2 $(if $(MODULE),"hsgclinic.domain.$(MODULE).*")
-	$(BIN)/python scripts/mutation_score.py $(if $(MODULE),--module $(MODULE))
+	$(BIN)/mutmut run --max-children 2 $(foreach m,$(MODULE),"hsgclinic.domain.$(m).*")
+	$(BIN)/python scripts/mutation_score.py $(foreach m,$(MODULE),--module $(m))
 
 lock: ## Re-pin the whole dependency tree into constraints.txt after editing pyproject.toml
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt

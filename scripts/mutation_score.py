@@ -33,11 +33,11 @@ def _status(code: int | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path("mutants/src/hsgclinic/domain"))
-    parser.add_argument("--module", help="only this module (after a `make mutation MODULE=…` run)")
+    parser.add_argument("--module", action="append", help="only these modules (after `make mutation MODULE=…`)")
     parser.add_argument("--survivors", action="store_true", help="list surviving mutant names")
     parser.add_argument("--min-score", type=float, default=None, help="exit 1 below this total score (percent)")
     args = parser.parse_args(argv)
-    metas = sorted(args.root.glob(f"{args.module or '*'}.py.meta"))
+    metas = sorted(p for m in (args.module or ["*"]) for p in args.root.glob(f"{m}.py.meta"))
     if not metas:
         print(f"no mutmut results under {args.root}; run `make mutation` first", file=sys.stderr)
         return 2
