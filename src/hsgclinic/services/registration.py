@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, and_, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from hsgclinic.domain.messages import N_
 from hsgclinic.domain.registration import Availability, ReleaseStatus, noshow_suspension, release_status
@@ -111,6 +112,37 @@ def sold_out_refusal(day: dt.date) -> RuleRefused:
     return RuleRefused("sold_out", N_("All numbers for {day} have been taken.", day=day), rule="REG-QUOTA")
 
 
+def refuse_unless_released(ctx: ServiceContext, day: dt.date) -> None:
+    """REG-RELEASE / CAL-OPEN: numbers (and the waiting line) for ``day`` are open now."""
+    _refuse_unless_open(_release(ctx, day))
+
+
+def holds_number(s: Session, patient_id: int, day: dt.date) -> bool:
+    """She holds a live number of ``day`` (REG-REALNAME)."""
+    live = s.execute(
+        select(RegistrationNumber.id).where(
+            RegistrationNumber.patient_id == patient_id,
+            RegistrationNumber.day == day,
+            RegistrationNumber.active.is_(True),
+        )
+    ).first()
+    return live is not None
+
+
+def refuse_if_suspended(ctx: ServiceContext, s: Session, patient_id: int) -> None:
+    """REG-NOSHOW: self-service is suspended after too many counted no-shows."""
+    days = s.execute(
+        select(RegistrationNumber.day).where(
+            RegistrationNumber.patient_id == patient_id, RegistrationNumber.counts_as_noshow.is_(True)
+        )
+    ).scalars()
+    _refuse_if_suspended(ctx, list(days))
+
+
+def already_registered(day: dt.date) -> RuleRefused:
+    return _already(day)
+
+
 def _already(day: dt.date) -> RuleRefused:
     return RuleRefused(
         "already_registered", N_("This person already holds a number for {day}.", day=day), rule="REG-REALNAME"
@@ -197,36 +229,17 @@ def take_number(
                     if stored is not None:
                         return NumberTaken(_view_from_json(stored), replayed=True)
                 raise _already(day)
-            code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
-            granted = locking.take_place(
+            code = new_access_code()
+            granted = grant_number(
+                ctx,
                 s,
-                locking.REGISTRATION,
-                day,
+                actor,
+                day=day,
+                patient_id=patient.id,
+                access_code=code,
+                now=now,
                 quota=quota,
-                guard=ctx.guard,
-                holder=cast(Table, RegistrationNumber.__table__),
-                values={
-                    "day": day,
-                    "patient_id": patient.id,
-                    "status": "taken",
-                    "active": True,
-                    "access_code": code,
-                    "cancel_reason": None,
-                    "counts_as_noshow": False,
-                    "created_at": now,
-                    "updated_at": now,
-                    "client_address": actor.address[:64],
-                },
-                number_column="queue_number",
                 counter_known=True,
-                audit=audit.values(
-                    actor,
-                    "registration.take",
-                    "registration_number",
-                    at=now,
-                    patient_id=patient.id,
-                    detail={"day": day.isoformat()},
-                ),
             )
             if granted is None:
                 ctx.sold_out.mark(day, seen)
@@ -240,6 +253,58 @@ def take_number(
             return NumberTaken(view, replayed=False)
     except IntegrityError as exc:
         return _after_conflict(ctx, exc, day, idempotency_key, digest)
+
+
+def new_access_code() -> str:
+    """Eight characters from an alphabet without look-alikes (0/O, 1/I/L): what she types on My visit."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+
+
+def grant_number(
+    ctx: ServiceContext,
+    s: Session,
+    actor: Actor,
+    *,
+    day: dt.date,
+    patient_id: int,
+    access_code: str,
+    now: dt.datetime,
+    quota: int,
+    counter_known: bool = False,
+) -> tuple[int, int] | None:
+    """The lowest free number of ``day`` for her, with its audit row, inside the caller's write transaction
+    (REG-QUOTA, REG-SEQ): ``(registration id, queue number)``, or None when none is free. The rush path and the
+    waiting line (services/waiting_line.py) both take numbers only through here."""
+    return locking.take_place(
+        s,
+        locking.REGISTRATION,
+        day,
+        quota=quota,
+        guard=ctx.guard,
+        holder=cast(Table, RegistrationNumber.__table__),
+        values={
+            "day": day,
+            "patient_id": patient_id,
+            "status": "taken",
+            "active": True,
+            "access_code": access_code,
+            "cancel_reason": None,
+            "counts_as_noshow": False,
+            "created_at": now,
+            "updated_at": now,
+            "client_address": actor.address[:64],
+        },
+        number_column="queue_number",
+        counter_known=counter_known,
+        audit=audit.values(
+            actor,
+            "registration.take",
+            "registration_number",
+            at=now,
+            patient_id=patient_id,
+            detail={"day": day.isoformat()},
+        ),
+    )
 
 
 def _after_conflict(
@@ -339,6 +404,9 @@ def cancel_number(ctx: ServiceContext, actor: Actor, registration_id: int, reaso
         reg.status, reg.active, reg.cancel_reason, reg.updated_at = "cancelled", None, reason, now
         uow.session.flush()
         locking.return_place(uow.session, locking.REGISTRATION, reg.day, reg.queue_number)
+        from hsgclinic.services import waiting_line  # the line imports this module
+
+        waiting_line.hand_on(ctx, uow.session, actor, reg.day)  # REG-LINE: first come, first served
         audit.record(
             uow.session,
             actor,
