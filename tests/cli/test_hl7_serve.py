@@ -64,3 +64,18 @@ def test_a_bad_hl7_setting_stops_it_with_a_message_naming_the_setting(tmp_path: 
     )
     assert done.returncode == 2
     assert "hl7_charset" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_hl7_outbox_and_resend_for_the_operator(tmp_path: Path) -> None:
+    exe = shutil.which("hsgclinic", path=str(BIN))
+    assert exe
+    env = env_for(tmp_path)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([exe, "hl7", *args, "--lang", "en"], capture_output=True, text=True, timeout=60, env=env)
+
+    empty = run("outbox")
+    assert empty.returncode == 0, empty.stderr
+    assert "Every HL7 message has been delivered." in empty.stdout
+    missing = run("resend", "42")
+    assert missing.returncode == 1 and "No such HL7 message." in missing.stderr

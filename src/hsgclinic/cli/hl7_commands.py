@@ -80,3 +80,65 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         finally:
             clinic.dispose()
+
+    @group.command("outbox")
+    def outbox(lang: LangOpt = None) -> None:
+        """List the HL7 messages not delivered yet (waiting in order, or refused by the peer), oldest first."""
+        from hsgclinic.bootstrap import build_clinic
+        from hsgclinic.cli.clinic_setup import load_settings
+        from hsgclinic.i18n import translator
+        from hsgclinic.services import hl7_outbound
+        from hsgclinic.services.context import Actor, Role
+
+        try:
+            t = translator(lang_option(lang))
+            clinic = build_clinic(load_settings())
+        except InputError as exc:
+            fail(exc.message, lang)
+        try:
+            rows = hl7_outbound.undelivered(clinic.ctx, Actor(Role.ADMIN, "cli"))
+        finally:
+            clinic.dispose()
+        if not rows:
+            typer.echo(t("Every HL7 message has been delivered."))
+            return
+        for r in rows:
+            typer.echo(
+                t(
+                    "{id}  {control}  {type}  {case}  {status}, {attempts} attempt(s)  {error}",
+                    id=r.outbox_id,
+                    control=r.control_id,
+                    type=r.message_type,
+                    case=r.case_ref,
+                    status=r.status,
+                    attempts=r.attempts,
+                    error=r.last_error[:200],
+                )
+            )
+
+    @group.command("resend")
+    def resend(
+        outbox_id: Annotated[int, typer.Argument(help="the row id shown by `hsgclinic hl7 outbox`")],
+        lang: LangOpt = None,
+    ) -> None:
+        """Write a message the peer refused again, as a new message at the end of the queue."""
+        from hsgclinic.bootstrap import build_clinic
+        from hsgclinic.cli.clinic_setup import load_settings
+        from hsgclinic.i18n import translator
+        from hsgclinic.services import hl7_outbound
+        from hsgclinic.services.context import Actor, Role
+        from hsgclinic.services.errors import ServiceError
+
+        try:
+            t = translator(lang_option(lang))
+            clinic = build_clinic(load_settings())
+        except InputError as exc:
+            fail(exc.message, lang)
+        try:
+            new_id = hl7_outbound.resend(clinic.ctx, Actor(Role.ADMIN, "cli"), outbox_id)
+        except ServiceError as exc:
+            typer.echo(t.render(exc.message), err=True)
+            raise typer.Exit(1) from None
+        finally:
+            clinic.dispose()
+        typer.echo(t("Message {old} written again as {new}.", old=outbox_id, new=new_id))

@@ -11,13 +11,17 @@ record number. Every snapshot of patient data that leaves is audited (``hl7.enqu
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hsgclinic.notifications.outbox import enqueue_hl7
+from hsgclinic.domain.messages import N_
+from hsgclinic.notifications.outbox import HL7_CHANNEL, UNSENT, enqueue_hl7, hl7_control_id
 from hsgclinic.persistence.models import (
     ApplicationForm,
+    OutboxMessage,
     Patient,
     ProcedureAppointment,
     ProcedureRecord,
@@ -25,7 +29,8 @@ from hsgclinic.persistence.models import (
     Report,
 )
 from hsgclinic.services import audit
-from hsgclinic.services.context import Actor, ServiceContext
+from hsgclinic.services.context import Actor, Role, ServiceContext
+from hsgclinic.services.errors import Forbidden, NotFound, RuleRefused
 from hsgclinic.services.identifiers import record_number_of
 from hsgclinic.services.reminders import procedure_case, visit_case
 
@@ -182,3 +187,79 @@ def report_signed(ctx: ServiceContext, s: Session, actor: Actor | None, report: 
     }
     key = f"{case_ref}|hl7|{REPORT}|{report.id}|v{report.version}"
     _put(ctx, s, actor, REPORT, key, case_ref, appt.patient_id, event)
+
+
+# -- for the operator (``hsgclinic hl7 outbox`` / ``hl7 resend``): their own use cases, one transaction each ------
+@dataclass(frozen=True)
+class Undelivered:
+    outbox_id: int
+    control_id: str
+    message_type: str
+    case_ref: str
+    status: str  # pending, sending, failed
+    attempts: int
+    created_at: dt.datetime
+    last_error: str
+
+
+def undelivered(ctx: ServiceContext, actor: Actor, limit: int = 100) -> list[Undelivered]:
+    """HL7 messages not (yet) delivered, oldest first: waiting in order, or refused by the peer."""
+    _admin(actor)
+    with ctx.read() as uow:
+        rows = uow.session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == HL7_CHANNEL, OutboxMessage.status.in_((*UNSENT, "failed")))
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        ).scalars()
+        return [
+            Undelivered(
+                r.id, hl7_control_id(r.id), r.template, r.case_ref, r.status, r.attempts, r.created_at, r.last_error
+            )
+            for r in rows
+        ]
+
+
+def resend(ctx: ServiceContext, actor: Actor, outbox_id: int) -> int:
+    """A refused (``failed``) HL7 message written again as a NEW message at the end of the queue (new control ID:
+    the peer refused the old one, and the messages after it were delivered in the meantime). Returns its row id."""
+    _admin(actor)
+    now = ctx.now()
+    with ctx.write() as uow:
+        s = uow.session
+        row = s.get(OutboxMessage, outbox_id)
+        if row is None or row.channel != HL7_CHANNEL:
+            raise NotFound("not_found", N_("No such HL7 message."))
+        if row.status != "failed":
+            raise RuleRefused("not_failed", N_("Only a message the peer refused can be sent again."))
+        copy = OutboxMessage(
+            patient_id=row.patient_id,
+            case_ref=row.case_ref,
+            channel=HL7_CHANNEL,
+            template=row.template,
+            payload={**row.payload, "resent_from": row.id},
+            due_at=now,
+            status="pending",
+            attempts=0,
+            last_error="",
+            created_at=now,
+        )
+        s.add(copy)
+        s.flush()
+        audit.record(
+            s,
+            actor,
+            "hl7.resend",
+            "outbox",
+            copy.id,
+            at=now,
+            patient_id=row.patient_id,
+            detail={"message": row.template, "resent_from": row.id},
+        )
+        uow.commit()
+        return copy.id
+
+
+def _admin(actor: Actor) -> None:
+    if actor.role is not Role.ADMIN:
+        raise Forbidden("forbidden", N_("Your role may not do this."))

@@ -15,8 +15,8 @@ from hsgclinic.config import Settings
 from hsgclinic.hl7.outbound import Profile, build
 from hsgclinic.notifications.outbox import HL7_CHANNEL, hl7_control_id
 from hsgclinic.persistence.models import AuditEvent, OutboxMessage
-from hsgclinic.services import booking, procedure, registration
-from hsgclinic.services.errors import RuleRefused
+from hsgclinic.services import booking, hl7_outbound, procedure, registration
+from hsgclinic.services.errors import Forbidden, RuleRefused
 from hsgclinic.services.synthetic import synthetic_resident_id
 from hsgtest import make_settings
 from hsgtest_hl7 import FINDINGS, RADIOLOGIST, REGISTRAR, book, screened_case, signed_report
@@ -138,3 +138,31 @@ def test_the_message_is_the_same_on_every_build_and_cancelling_leaves_it_pending
         row.template, row.payload["event"], control, profile
     )
     assert row.status == "pending"
+
+
+def test_an_operator_sees_what_waits_and_writes_a_refused_message_again_at_the_end(clinic, admin):
+    from sqlalchemy import update
+
+    case = screened_case(clinic, HER)
+    booking.cancel(clinic.ctx, REGISTRAR, book(clinic, case))
+    s12, s15 = hl7_rows(clinic)
+    with clinic.ctx.write() as u:  # the peer refused the S12 (as the worker records an AE)
+        u.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == s12.id).values(status="failed", last_error="refused: AE")
+        )
+        u.commit()
+    waiting = hl7_outbound.undelivered(clinic.ctx, admin)
+    assert [(w.message_type, w.status, w.control_id) for w in waiting] == [
+        ("SIU^S12", "failed", hl7_control_id(s12.id)),
+        ("SIU^S15", "pending", hl7_control_id(s15.id)),
+    ]
+    with pytest.raises(Forbidden):
+        hl7_outbound.undelivered(clinic.ctx, REGISTRAR)
+    with pytest.raises(RuleRefused):
+        hl7_outbound.resend(clinic.ctx, admin, s15.id)  # not refused: it is still on its way
+    new_id = hl7_outbound.resend(clinic.ctx, admin, s12.id)
+    rows = hl7_rows(clinic)
+    assert [r.id for r in rows] == [s12.id, s15.id, new_id] and new_id > s15.id
+    assert rows[-1].payload["event"] == s12.payload["event"] and rows[-1].status == "pending"
+    with clinic.ctx.read() as u:
+        assert u.session.execute(select(AuditEvent).where(AuditEvent.action == "hl7.resend")).scalar_one()
