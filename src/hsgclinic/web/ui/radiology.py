@@ -23,7 +23,7 @@ from hsgclinic.domain.report import (
     TubeFinding,
     check_report,
 )
-from hsgclinic.services import booking, desk, procedure
+from hsgclinic.services import booking, desk, procedure, worklist_mpps
 from hsgclinic.services.context import Actor, Role
 from hsgclinic.services.errors import NotFound, ServiceError
 from hsgclinic.web.ui.forms import FormState
@@ -136,17 +136,46 @@ def _procedure_page(
     except ServiceError:
         return _not_found(request)
     who = desk.form_number(ui.clinic.ctx, actor, appt.application_form_id)
+    reported = extra.pop("reported", None) or worklist_mpps.for_appointment(ui.clinic.ctx, actor, appointment_id)
     return ui.pages.render(
-        request, "staff/procedure.html", status_code, nav="radiology", appt=appt, who=who, form=form, **extra
+        request,
+        "staff/procedure.html",
+        status_code,
+        nav="radiology",
+        appt=appt,
+        who=who,
+        form=form,
+        reported=reported,
+        **extra,
     )
+
+
+def _from_modality(step: worklist_mpps.StepView | None, tz: Any) -> dict[str, str]:
+    """The form's values from what the modality reported (MPPS COMPLETED / DISCONTINUED): she confirms by saving
+    them, or corrects a value before saving."""
+    if step is None or step.status not in worklist_mpps.FINAL:
+        return {}
+    values: dict[str, str] = {}
+    for name, at in (("started_at", step.started_at), ("ended_at", step.ended_at)):
+        if at is not None:
+            values[name] = at.astimezone(tz).strftime("%H:%M")
+    for name, number in (
+        ("fluoroscopy_s", step.fluoroscopy_s),
+        ("dap_gy_cm2", step.dap_gy_cm2),
+        ("air_kerma_mgy", step.entrance_dose_mgy),
+    ):
+        if number is not None:
+            values[name] = format(Decimal(number).normalize(), "f")
+    return values
 
 
 @router.get("/staff/procedure/{appointment_id}")
 async def procedure_page(request: Request, appointment_id: int) -> Response:
     ui = ui_state(request)
     actor = require_staff(request, ui.clinic, *RADIOLOGY)
-    form = FormState.of({"operator": actor.name, "contrast_kind": "water"})
-    return _procedure_page(request, actor, appointment_id, form)
+    reported = worklist_mpps.for_appointment(ui.clinic.ctx, actor, appointment_id)
+    values = {"operator": actor.name, "contrast_kind": "water", **_from_modality(reported, ui.clinic.ctx.tz)}
+    return _procedure_page(request, actor, appointment_id, FormState.of(values), reported=reported)
 
 
 @router.post("/staff/procedure/{appointment_id}")
