@@ -32,6 +32,7 @@ class ReminderKind(StrEnum):
     CONCEIVE_FROM = "conceive_from"
     APPOINTMENT_CANCELLED = "appointment_cancelled"
     APPOINTMENT_RESCHEDULED = "appointment_rescheduled"
+    DAY_CLOSED = "day_closed"  # the clinic closed her appointment's day (CAL-SOURCE): a new date will follow
 
 
 class Appointment(StrEnum):
@@ -42,6 +43,7 @@ class Appointment(StrEnum):
 class EventKind(StrEnum):
     CANCELLED = "cancelled"
     RESCHEDULED = "rescheduled"
+    DAY_CLOSED = "day_closed"
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,19 @@ def _event_notices(events: Iterable[AppointmentEvent], t: ReminderTimes) -> list
     out: list[Reminder] = []
     for ev in events:
         expires = ev.at + _day(t.notice_valid_days)
-        if ev.kind is EventKind.CANCELLED:
+        if ev.kind is EventKind.DAY_CLOSED:
+            if ev.old_at is not None:
+                expires = min(expires, ev.old_at)
+            out.append(
+                Reminder(
+                    ReminderKind.DAY_CLOSED,
+                    ev.at,
+                    expires,
+                    "CAL-SOURCE",
+                    _params(appointment=ev.appointment.value, old_at=ev.old_at),
+                )
+            )
+        elif ev.kind is EventKind.CANCELLED:
             # Past the appointment itself the notice says nothing new.
             if ev.old_at is not None:
                 expires = min(expires, ev.old_at)

@@ -25,6 +25,7 @@ SUBJECTS: Mapping[ReminderKind, str] = {
     ReminderKind.CONCEIVE_FROM: N_("You can try to conceive").msgid,
     ReminderKind.APPOINTMENT_CANCELLED: N_("Your appointment has been cancelled").msgid,
     ReminderKind.APPOINTMENT_RESCHEDULED: N_("Your appointment has been moved").msgid,
+    ReminderKind.DAY_CLOSED: N_("The clinic is closed on your appointment day").msgid,
 }
 
 APPOINTMENT_NAMES = {"visit": N_("screening visit"), "procedure": N_("HSG procedure")}
@@ -179,6 +180,14 @@ def _lines(
             ),
         ]
     what = APPOINTMENT_NAMES[str(p["appointment"])]
+    if kind is ReminderKind.DAY_CLOSED:
+        old = p.get("old_at")
+        first = (
+            N_("The clinic is closed on {day}, so your {what} cannot take place then.", day=old.date(), what=what)
+            if isinstance(old, dt.datetime)
+            else N_("The clinic is closed on the day of your {what}.", what=what)
+        )
+        return [first, N_("We will give you a new date and send it to you; nothing is lost.")]
     if kind is ReminderKind.APPOINTMENT_CANCELLED:
         first = (
             N_("Your {what} on {when} has been cancelled.", what=what, when=p["old_at"])

@@ -92,6 +92,8 @@ def set_override(
     except ValueError:
         raise InvalidInput("invalid_override", N_("Unknown kind of calendar override."), rule="CAL-SOURCE") from None
     now = ctx.now()
+    cal = ctx.calendar_for(day)
+    closes = k is not OverrideKind.WORKDAY and (not cal.covers(day) or cal.is_open(day))
     with ctx.write() as uow:
         s = uow.session
         row = s.get(CalendarOverrideRow, day)
@@ -99,6 +101,10 @@ def set_override(
             row = CalendarOverrideRow(day=day, created_at=now)
             s.add(row)
         row.kind, row.name_zh, row.name_en, row.created_by, row.created_at = k.value, name_zh, name_en, actor.name, now
+        if closes:  # issue 8: everyone with a number or booking that day is told at once, in this transaction
+            from hsgclinic.services import closures
+
+            closures.notify_closed(ctx, s, [day])
         audit.record(
             s, actor, "calendar.override", "calendar_override", day.isoformat(), at=now, detail={"kind": k.value}
         )

@@ -161,8 +161,30 @@ def preview(ctx: ServiceContext, notice: HolidayNotice) -> NoticePreview:
     )
 
 
+def closed_by(ctx: ServiceContext, notice: HolidayNotice) -> list[dt.date]:
+    """Days from today on that are open in the calendar in use and that loading ``notice`` would close."""
+    with ctx.read() as uow:
+        rows = uow.session.execute(select(CalendarOverrideRow)).scalars().all()
+        overrides = [CalendarOverride(r.day, OverrideKind(r.kind), r.name_zh, r.name_en) for r in rows]
+    after = build_calendar(
+        [notice.year], official_through=ctx.settings.holidays_official_through, notices=[notice], overrides=overrides
+    )
+    out: list[dt.date] = []
+    d = max(dt.date(notice.year, 1, 1), ctx.today())
+    while d.year == notice.year:
+        now = ctx.calendar_for(d)
+        if now.covers(d) and now.is_open(d) and not after.is_open(d):
+            out.append(d)
+        d += ONE_DAY
+    return out
+
+
 def load(ctx: ServiceContext, actor: Actor, notice: HolidayNotice) -> int:
-    """Store the notice as its year's source (replacing an earlier one); returns how many days it lists."""
+    """Store the notice as its year's source (replacing an earlier one); returns how many days it lists. Everyone
+    with a live number or booking on a day the notice closes is told in the same transaction (issue 8)."""
+    from hsgclinic.services import closures
+
+    newly_closed = closed_by(ctx, notice)
     document = notice_document(notice)
     now = ctx.now()
     values = {"year": notice.year, "notice": document, "loaded_at": now, "loaded_by": actor.name[:100]}
@@ -193,6 +215,7 @@ def load(ctx: ServiceContext, actor: Actor, notice: HolidayNotice) -> int:
                 "replaced": replaced is not None,
             },
         )
+        closures.notify_closed(ctx, s, newly_closed)
         uow.commit()
     ctx.on_calendar_change()
     return holiday_days + len(set(notice.workdays))

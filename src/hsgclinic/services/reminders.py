@@ -215,3 +215,22 @@ def procedure_cancelled(ctx: ServiceContext, session: Session, appt: ProcedureAp
 def case_closed(ctx: ServiceContext, session: Session, case_refs: Iterable[str]) -> int:
     """Nothing more for these cases (e.g. the procedure was stopped on a positive hCG)."""
     return sum(withdraw_case(session, ref, ctx.now()) for ref in case_refs)
+
+
+def day_closed(
+    ctx: ServiceContext,
+    session: Session,
+    *,
+    appt: ProcedureAppointment | None = None,
+    reg: RegistrationNumber | None = None,
+) -> None:
+    """The clinic closed the day of this booking or number (CAL-SOURCE): she is told at once, and the reminders
+    that promised that day (the eve) are withdrawn; a rebooking plans them again."""
+    if appt is not None:
+        event = _event(EventKind.DAY_CLOSED, Appointment.PROCEDURE, ctx, old_at=_procedure_at(appt))
+        who = addressee(session, appt.patient_id, procedure_case(appt.application_form_id), appt.day)
+        _sync(ctx, session, who, CaseDates(events=(event,)))
+    if reg is not None:
+        at = dt.datetime.combine(reg.day, ctx.settings.release_time)  # useless once numbers would be taken
+        event = _event(EventKind.DAY_CLOSED, Appointment.VISIT, ctx, old_at=at)
+        _sync(ctx, session, addressee(session, reg.patient_id, visit_case(reg.id)), CaseDates(events=(event,)))

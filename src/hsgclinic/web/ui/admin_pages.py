@@ -322,18 +322,28 @@ async def calendar_page(request: Request) -> Response:
 async def add_override(request: Request) -> Response:
     actor = _admin(request)
     ctx = ui_state(request).clinic.ctx
-    form = await _form(request, "day", "kind", "name_zh", "name_en")
+    form = await _form(request, "day", "kind", "name_zh", "name_en", "confirm")
     day = form.date("day", required=True)
     kind = form.choice("kind", {k.value for k in OverrideKind}, required=True)
     name_zh = form.text("name_zh", max_len=100) or ""
     name_en = form.text("name_en", max_len=100) or ""
     if not form.ok or day is None or kind is None:
         return _calendar_page(request, 422, form=form)
+    affected: list[Any] = []
+    if kind != OverrideKind.WORKDAY.value:  # issue 8: who is on that day, shown before the closure is saved
+        from hsgclinic.services import closures
+
+        cal = ctx.calendar_for(day)
+        if not cal.covers(day) or cal.is_open(day):
+            affected = closures.affected_on(ctx, actor, [day])
+    if affected and form.get("confirm") != "1":
+        return _calendar_page(request, form=form, closing=(day, affected))
     try:
         admin_service.set_override(ctx, actor, day, kind, name_zh, name_en)
     except ServiceError as exc:
         return _calendar_page(request, 422, form=form, refusal=exc)
-    return RedirectResponse(f"/staff/admin/calendar?done=override&day={day.isoformat()}", status_code=303)
+    told = f"&n={len(affected)}" if affected else ""
+    return RedirectResponse(f"/staff/admin/calendar?done=override&day={day.isoformat()}{told}", status_code=303)
 
 
 @router.post("/staff/admin/calendar/override/{day}/delete")
@@ -366,7 +376,12 @@ async def preview_notice(request: Request) -> Response:
         upload.error("notice", exc.message)
         return _calendar_page(request, 422, upload=upload)
     canonical = json.dumps(calendar_notice.notice_document(notice), ensure_ascii=False)
-    return _calendar_page(request, preview=calendar_notice.preview(ctx, notice), notice_json=canonical)
+    from hsgclinic.services import closures
+
+    closing = closures.affected_on(ctx, _admin(request), calendar_notice.closed_by(ctx, notice))
+    return _calendar_page(
+        request, preview=calendar_notice.preview(ctx, notice), notice_json=canonical, notice_closing=closing
+    )
 
 
 @router.post("/staff/admin/calendar/notice/load")

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hsgclinic.domain.messages import N_, Message
+from hsgclinic.services import closures, registration
 from hsgclinic.services import desk as desk_service
-from hsgclinic.services import registration
 from hsgclinic.services.context import Actor, Role
 from hsgclinic.services.errors import ServiceError
 from hsgclinic.web.ui.staff_session import require_staff
@@ -34,6 +34,10 @@ def _queue(request: Request, actor: Actor, day: dt.date, status_code: int = 200,
     numbers = registration.list_day(ctx, actor, day)
     counts = {s: sum(1 for n in numbers if n.status == s) for s in ("taken", "checked_in", "no_show", "cancelled")}
     today = ctx.today()
+    stranded = closures.needs_new_date(ctx, actor)  # issue 8: nobody is silently left on a closed day
+    next_days = {
+        a.record_id: closures.next_offered_day(ctx, actor, a.record_id) for a in stranded if a.kind == "booking"
+    }
     return ui.pages.render(
         request,
         "staff/desk.html",
@@ -46,6 +50,8 @@ def _queue(request: Request, actor: Actor, day: dt.date, status_code: int = 200,
         counts=counts,
         prev_day=day - dt.timedelta(days=1),
         next_day=day + dt.timedelta(days=1),
+        stranded=stranded,
+        next_days=next_days,
         **extra,
     )
 

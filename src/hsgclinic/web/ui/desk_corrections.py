@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hsgclinic.domain.messages import N_, Message
-from hsgclinic.services import booking, corrections, desk, payments, registration
+from hsgclinic.services import booking, closures, corrections, desk, payments, registration
 from hsgclinic.services.context import Actor, Role
 from hsgclinic.services.errors import ServiceError
 from hsgclinic.web.ui.forms import FormState
@@ -345,3 +345,32 @@ async def refund(request: Request, appointment_id: int) -> Response:
     except ServiceError as exc:
         return _refund_page(request, found[0], found[1], form, 409, refusal=exc)
     return RedirectResponse(f"/staff/payment/{appointment_id}?done=refunded", 303)
+
+
+# -- a closed day (issue 8: "needs a new date" on the desk) ---------------------------------------------------------
+def _desk_refusal(request: Request, actor: Actor, exc: ServiceError) -> Response:
+    from hsgclinic.web.ui.desk import _queue
+
+    return _queue(request, actor, ui_state(request).clinic.ctx.today(), 409, refusal=exc)
+
+
+@router.post("/staff/closures/rebook/{appointment_id}")
+async def rebook(request: Request, appointment_id: int) -> Response:
+    ui = ui_state(request)
+    actor = require_staff(request, ui.clinic, *DESK_ROLES)
+    try:
+        closures.rebook_next(ui.clinic.ctx, actor, appointment_id)
+    except ServiceError as exc:
+        return _desk_refusal(request, actor, exc)
+    return RedirectResponse("/staff/desk?done=rebooked#needs-new-date", 303)
+
+
+@router.post("/staff/closures/cancel-number/{registration_id}")
+async def cancel_number_on_closed_day(request: Request, registration_id: int) -> Response:
+    ui = ui_state(request)
+    actor = require_staff(request, ui.clinic, *DESK_ROLES)
+    try:
+        registration.cancel_number(ui.clinic.ctx, actor, registration_id, "staff")
+    except ServiceError as exc:
+        return _desk_refusal(request, actor, exc)
+    return RedirectResponse("/staff/desk?done=cancelled#needs-new-date", 303)
