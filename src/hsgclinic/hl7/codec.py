@@ -165,11 +165,6 @@ def timestamp(instant: dt.datetime, tz: dt.tzinfo) -> str:
     return instant.astimezone(tz).strftime("%Y%m%d%H%M%S%z")
 
 
-def local_timestamp(moment: dt.datetime, tz: dt.tzinfo) -> str:
-    """A naive clinic-local wall time (the domain's convention) as a DTM with the clinic's offset."""
-    return moment.replace(tzinfo=tz).strftime("%Y%m%d%H%M%S%z")
-
-
 def segments(message: hl7.Message, name: str) -> Sequence[hl7.Segment]:
     try:
         return list(message.segments(name))
