@@ -208,7 +208,12 @@ def _items(ctx: ServiceContext, s: Session, first: dt.date, last: dt.date, q: Wo
     referring = StaffUser.__table__.alias("referring")
     stmt = (
         select(
-            ProcedureAppointment,
+            ProcedureAppointment.id,
+            ProcedureAppointment.patient_id,
+            ProcedureAppointment.day,
+            ProcedureAppointment.slot_time,
+            ProcedureAppointment.accession_number,
+            ProcedureAppointment.study_instance_uid,
             Patient.name,
             Patient.record_number,
             Patient.birth_date,
@@ -240,7 +245,7 @@ def _items(ctx: ServiceContext, s: Session, first: dt.date, last: dt.date, q: Wo
     rows = s.execute(stmt).all()
     steps: dict[int, str] = {}
     if rows:
-        ids = [r[0].id for r in rows]
+        ids = [r.id for r in rows]
         for appt_id, status in s.execute(
             select(PerformedStep.appointment_id, PerformedStep.status)
             .where(PerformedStep.appointment_id.in_(ids))
@@ -250,7 +255,9 @@ def _items(ctx: ServiceContext, s: Session, first: dt.date, last: dt.date, q: Wo
     name_rx = pn_pattern(q.patient_name) if q.patient_name is not None else None
     open_days: dict[dt.date, bool] = {}
     out: list[WorklistItem] = []
-    for appt, name, record, birth, sex, inputs, doctor_name, referring_name, hcg_today in rows:
+    for row in rows:
+        appt = row  # the appointment's columns, by name
+        name, record, birth, sex, inputs, doctor_name, referring_name, hcg_today = row[6:]
         if steps.get(appt.id) == "COMPLETED" or not _open(ctx, appt.day, open_days):
             continue
         family, given = split_name(name)
