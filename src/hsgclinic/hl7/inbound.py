@@ -219,9 +219,18 @@ class AdtHandler:
             return Problem(
                 203, N_("HL7 version {version} is not supported (2.x only).", version=h.version or "—"), "MSH", 12
             )
-        if h.processing_id not in PROCESSING_IDS:
+        # A production clinic takes production messages only; a test or development one also training / debug ones.
+        accepted = ("P",) if self.settings.environment == "production" else PROCESSING_IDS
+        if h.processing_id not in accepted:
             return Problem(
-                202, N_("Processing ID {id} is not supported (P, T or D).", id=h.processing_id or "—"), "MSH", 11
+                202,
+                N_(
+                    "Processing ID {id} is not accepted here (accepted: {accepted}).",
+                    id=h.processing_id or "—",
+                    accepted=", ".join(accepted),
+                ),
+                "MSH",
+                11,
             )
         if not h.control_id:
             return Problem(101, N_("The message has no control ID (MSH-10)."), "MSH", 10)

@@ -163,3 +163,15 @@ def test_an_error_inside_the_service_is_an_ae_not_a_crash(clinic, handler, monke
     monkeypatch.setattr(inbound, "register_or_update", broken)
     ack = ack_fields(handler.handle(adt("A04", "王小红", RID, "13900000041").encode()).data)
     assert ack["code"] == "AE" and "207^Application internal error" in ack["err"][0]
+
+
+def test_a_production_clinic_takes_production_messages_only(clinic, db_url, tmp_path):
+    import base64
+
+    key = base64.urlsafe_b64encode(bytes(range(32))).rstrip(b"=").decode()
+    production = make_settings(db_url, tmp_path, environment="production", data_keys=f"k1:{key}")
+    handler = AdtHandler(clinic.ctx, production)
+    training = adt("A04", "王小红", RID, "13900000041").replace("|P|2.5.1", "|T|2.5.1")
+    ack = ack_fields(handler.handle(training.encode()).data)
+    assert ack["code"] == "AR" and "202^Unsupported processing id" in ack["err"][0] and "accepted: P" in ack["err"][0]
+    assert handler.handle(adt("A04", "王小红", RID, "13900000041").encode()).code == "AA"
