@@ -65,6 +65,7 @@ class Profile:
         self.charset = settings.hl7_charset
         self.tz = ZoneInfo(settings.timezone)
         self.room = (settings.site.room_zh, settings.site.room_en)
+        self.processing_id = "P" if settings.environment == "production" else "T"  # MSH-11: production / training
 
 
 def _msh(b: MessageBuilder, p: Profile, at: str, message_type: str, structure: str, control_id: str) -> None:
@@ -79,7 +80,7 @@ def _msh(b: MessageBuilder, p: Profile, at: str, message_type: str, structure: s
         "",
         (code, trigger, structure),
         control_id,
-        ("P",),
+        (p.processing_id,),
         (VERSION,),
         "",
         "",

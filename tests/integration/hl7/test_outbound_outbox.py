@@ -62,6 +62,7 @@ def test_booking_rescheduling_and_cancelling_write_siu_in_order(clinic):
     assert str(s12["PID.F5.R1.C1"]) == "欧阳婧萱" and str(s12["PID.F3.R1.C5"]) == "MR"
     assert HER["id_number"] not in str(s12)  # the resident ID never leaves the clinic
     assert str(s12["MSH.F10"]) == hl7_control_id(rows[0].id) and str(s12["MSH.F18"]) == "UNICODE UTF-8"
+    assert str(s12["MSH.F11"]) == "T"  # not production: a training message
     with clinic.ctx.read() as u:
         audited = u.session.execute(select(AuditEvent.action).where(AuditEvent.action == "hl7.enqueue")).all()
     assert len(audited) == 3
