@@ -38,7 +38,7 @@ from hsgclinic.persistence.models import (
 from hsgclinic.services import audit
 from hsgclinic.services.admin import AuditView
 from hsgclinic.services.context import Actor, Role, ServiceContext
-from hsgclinic.services.errors import Forbidden, NotFound
+from hsgclinic.services.errors import Forbidden, InvalidInput, NotFound
 from hsgclinic.services.serialize import decode_findings
 
 T = TypeVar("T")
@@ -658,7 +658,7 @@ def procedure_places(ctx: ServiceContext, first: dt.date, last: dt.date) -> list
     """Each day of ``first``…``last`` (at most 93 days): open or closed (CAL-OPEN), its procedure capacity and the
     place numbers taken. A day nobody has booked yet has the clinic's capacity and nothing taken."""
     if last < first or (last - first).days > 92:
-        raise NotFound("not_found", N_("No such record."))
+        raise InvalidInput("invalid_range", N_("Search at most 93 days of {name} at a time.", name="start"))
     capacity = ctx.effective().procedure_capacity
     with ctx.read() as uow:
         counters = {
