@@ -59,11 +59,11 @@ def error_body(t: Translator, code: str, message: Message, **extra: Any) -> dict
     return {"error": body}
 
 
-def service_error_response(request: Request, exc: ServiceError) -> JSONResponse:
-    t = translator_for(request)
-    status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 409)
+def service_error_body(t: Translator, exc: ServiceError) -> dict[str, Any]:
+    """The JSON body of a refusal: ``{"error": {code, message, rule, rules, findings, details}}`` (empty parts left
+    out). The sold-out gate (web/api/sold_out_gate.py) sends the same body from memory."""
     findings = [{"rule": f.rule, "outcome": f.outcome.value, "message": t.render(f.message)} for f in exc.findings]
-    body = error_body(
+    return error_body(
         t,
         exc.code,
         exc.message,
@@ -72,6 +72,12 @@ def service_error_response(request: Request, exc: ServiceError) -> JSONResponse:
         findings=findings,
         details=dict(exc.details),
     )
+
+
+def service_error_response(request: Request, exc: ServiceError) -> JSONResponse:
+    t = translator_for(request)
+    status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 409)
+    body = service_error_body(t, exc)
     headers = {"Retry-After": str(exc.details.get("retry_after", 60))} if status == 429 else None
     return JSONResponse(body, status_code=status, headers=headers)
 

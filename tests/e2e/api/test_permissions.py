@@ -15,6 +15,9 @@ ANY = {"none", "patient", "registrar", "doctor", "radiologist", "admin"}
 P, R, D, X, A = "patient", "registrar", "doctor", "radiologist", "admin"
 TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/api/v1/registrations", ANY),
+    ("POST", "/api/v1/registrations/waiting-line", ANY),
+    ("GET", "/api/v1/registrations/waiting-line/{code}", ANY),
+    ("DELETE", "/api/v1/registrations/waiting-line/{code}", ANY),
     ("GET", "/api/v1/registrations/availability/2026-11-20", ANY),
     ("GET", "/api/v1/registrations?day=2026-11-20", {R}),
     ("GET", "/api/v1/registrations/{rid}", {P, R}),

@@ -5,25 +5,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from hsgclinic.services import grab_limit, registration
+from hsgclinic.domain.identity import IdKind
+from hsgclinic.services import grab_limit, registration, waiting_line
 from hsgclinic.services.context import Actor, Role
 from hsgclinic.web.api.deps import Ctx, DeskActor, RecordId, Who, client_address, patient_or
+from hsgclinic.web.api.types import ApiDate, Text
 
 router = APIRouter(tags=["registration numbers"])
 DESK = (Role.REGISTRAR,)
 
 
 class TakeNumber(BaseModel):
-    date: dt.date
-    name: str = Field(min_length=1, max_length=100)
-    id_number: str = Field(min_length=5, max_length=32)
-    phone: str = Field(min_length=6, max_length=32)
-    id_kind: str = "resident"
-    email: str | None = Field(None, max_length=254, description="Optional: reminders are also sent by email")
+    date: ApiDate
+    name: Text = Field(min_length=1, max_length=100)
+    id_number: Text = Field(min_length=5, max_length=32)
+    phone: Text = Field(min_length=6, max_length=32)
+    id_kind: IdKind = IdKind.RESIDENT
+    email: Text | None = Field(None, max_length=254, description="Optional: reminders are also sent by email")
     language: Literal["zh_CN", "en"] | None = Field(None, description="Her messages' language (default zh_CN)")
 
 
@@ -47,7 +49,7 @@ class AvailabilityOut(BaseModel):
 
 
 class CancelIn(BaseModel):
-    reason: str = "patient"
+    reason: Text = Field(default="patient", max_length=100)
 
 
 def _out(v: registration.NumberView) -> NumberOut:
@@ -100,7 +102,7 @@ async def take_number(
             name=body.name,
             id_number=body.id_number,
             phone=body.phone,
-            id_kind=body.id_kind,
+            id_kind=body.id_kind.value,
             idempotency_key=idempotency_key,
             email=body.email,
             lang=body.language,
@@ -113,7 +115,7 @@ async def take_number(
 
 
 @router.get("/registrations/availability/{day}", response_model=AvailabilityOut)
-def availability(day: dt.date, ctx: Ctx) -> AvailabilityOut:
+def availability(day: ApiDate, ctx: Ctx) -> AvailabilityOut:
     a = registration.availability(ctx, day)
     return AvailabilityOut(
         date=day,
@@ -126,7 +128,7 @@ def availability(day: dt.date, ctx: Ctx) -> AvailabilityOut:
 
 
 @router.get("/registrations", response_model=list[NumberOut])
-def list_day(day: dt.date, ctx: Ctx, actor: DeskActor) -> list[NumberOut]:
+def list_day(day: ApiDate, ctx: Ctx, actor: DeskActor) -> list[NumberOut]:
     return [_out(v) for v in registration.list_day(ctx, actor, day)]
 
 
@@ -149,5 +151,68 @@ def check_in(registration_id: RecordId, ctx: Ctx, actor: DeskActor) -> NumberOut
 
 
 @router.post("/registrations/no-shows/{day}")
-def no_shows(day: dt.date, ctx: Ctx, actor: DeskActor) -> dict[str, Any]:
+def no_shows(day: ApiDate, ctx: Ctx, actor: DeskActor) -> dict[str, Any]:
     return {"date": day.isoformat(), "marked": registration.mark_no_shows(ctx, actor, day)}
+
+
+# -- the waiting line (REG-LINE): a sold-out day's cancelled numbers go to the people waiting, first come first served
+class LinePlaceOut(BaseModel):
+    date: dt.date
+    status: str = Field(description="waiting, served, withdrawn, superseded or lapsed")
+    position: int | None = Field(description="1 = the next number that comes back is hers (while waiting)")
+    access_code: str = Field(description="keep it: it becomes her number's access code when she is served")
+    queue_number: int | None = Field(description="her number once served")
+
+
+LineCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z]{8}$", description="the access code given on joining")]
+
+
+def _place_out(p: waiting_line.LinePlace) -> LinePlaceOut:
+    return LinePlaceOut(
+        date=p.day, status=p.status, position=p.position, access_code=p.access_code, queue_number=p.queue_number
+    )
+
+
+@router.post(
+    "/registrations/waiting-line",
+    status_code=201,
+    response_model=NumberOut | LinePlaceOut,
+    responses={
+        202: {"model": LinePlaceOut, "description": "sold out: she is in the line (REG-LINE), at this position"},
+        409: {"description": "already_registered (REG-REALNAME), closed, not_released, suspended"},
+        429: {"description": "rate_limited, as for taking a number"},
+    },
+)
+def join_waiting_line(body: TakeNumber, request: Request, response: Response, ctx: Ctx) -> NumberOut | LinePlaceOut:
+    """A number at once (201) if one is free; otherwise her place in the day's waiting line (202). A number that
+    comes back (a cancellation) goes to the first person waiting, with the access code she was given here."""
+    address = client_address(request)
+    grab_limit.count_grab(ctx, address)
+    joined = waiting_line.join(
+        ctx,
+        Actor.public(address),
+        day=body.date,
+        name=body.name,
+        id_number=body.id_number,
+        phone=body.phone,
+        id_kind=body.id_kind,
+        email=body.email,
+        lang=body.language,
+    )
+    if joined.number is not None:
+        return _out(joined.number)
+    assert joined.place is not None
+    response.status_code = 202
+    return _place_out(joined.place)
+
+
+@router.get("/registrations/waiting-line/{code}", response_model=LinePlaceOut)
+def waiting_place(code: LineCode, ctx: Ctx) -> LinePlaceOut:
+    """Where she stands now; once served, her number (``queue_number``)."""
+    return _place_out(waiting_line.place(ctx, code))
+
+
+@router.delete("/registrations/waiting-line/{code}", response_model=LinePlaceOut)
+def leave_waiting_line(code: LineCode, request: Request, ctx: Ctx) -> LinePlaceOut:
+    """She leaves the line (409 REG-LINE when her place is no longer waiting)."""
+    return _place_out(waiting_line.withdraw(ctx, Actor.public(client_address(request)), code))

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hsgclinic.i18n import Translator, negotiate
 from hsgclinic.services import registration
 from hsgclinic.services.context import ServiceContext
+from hsgclinic.web.errors import service_error_body
 
 PATH = "/api/v1/registrations"
 MAX_BODY = 16_384  # a take-a-number body is ~150 bytes; anything larger is the route's business
@@ -70,10 +71,8 @@ class SoldOutGate:
         key = (day, locale)
         cached = self._answers.get(key)
         if cached is None:
-            refusal = registration.sold_out_refusal(day)
-            t = Translator(locale)
-            error = {"code": refusal.code, "message": t.render(refusal.message), "rule": refusal.rule}
-            cached = json.dumps({"error": error}, ensure_ascii=False, separators=(",", ":")).encode()
+            answer = service_error_body(Translator(locale), registration.sold_out_refusal(day))
+            cached = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
             if len(self._answers) >= _CACHE_LIMIT:
                 self._answers.clear()
             self._answers[key] = cached

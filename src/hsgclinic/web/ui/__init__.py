@@ -32,6 +32,7 @@ def mount_ui(app: FastAPI, clinic: Any) -> None:
     app.include_router(__import__("hsgclinic.web.ui.dicom_admin", fromlist=["router"]).router)
     app.include_router(__import__("hsgclinic.web.ui.checkin", fromlist=["router"]).router)
     app.include_router(__import__("hsgclinic.web.ui.documents_pages", fromlist=["router"]).router)
+    app.include_router(__import__("hsgclinic.web.ui.waiting_line_pages", fromlist=["router"]).router)
 
 
 __all__ = ["mount_ui"]

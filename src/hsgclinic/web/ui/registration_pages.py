@@ -92,10 +92,9 @@ async def number_page(request: Request) -> Response:
     return _number_page(request, form)
 
 
-@router.post("/number")
-async def take_number(request: Request) -> Response:
-    ui = ui_state(request)
-    data = await request.form()
+def read_number_form(request: Request, data: Any) -> tuple[FormState, dict[str, Any]]:
+    """The 'Take a number' form (the waiting line's too), checked field by field; the person's details as the
+    services take them."""
     form = FormState.of({k: v for k, v in data.items() if k in NUMBER_FIELDS and isinstance(v, str)})
     day = form.date("day", required=True)
     name = form.text("name", required=True, max_len=40)
@@ -113,6 +112,23 @@ async def take_number(request: Request) -> Response:
             form.error("id_number", exc.message)
     if phone is not None and not phone.replace(" ", "").replace("-", "").lstrip("+").isdigit():
         form.error("phone", N_("Please enter a phone number (digits only)."))
+    person = {
+        "day": day,
+        "name": name or "",
+        "id_number": id_number or "",
+        "phone": phone or "",
+        "id_kind": kind,
+        "email": email,
+        "lang": language,
+    }
+    return form, person
+
+
+@router.post("/number")
+async def take_number(request: Request) -> Response:
+    ui = ui_state(request)
+    form, person = read_number_form(request, await request.form())
+    day = person["day"]
     registration = _services("registration")
     ctx = service_context(ui.clinic)
     if not form.ok or day is None or registration is None or ctx is None:
@@ -123,18 +139,7 @@ async def take_number(request: Request) -> Response:
     try:
         registration.refuse_if_known_sold_out(ctx, day, form.get("key") or None)
         grab_limit.count_grab(ctx, client_address(request))
-        taken = registration.take_number(
-            ctx,
-            _actor(request),
-            day=day,
-            name=name or "",
-            id_number=id_number or "",
-            phone=phone or "",
-            id_kind=kind,
-            idempotency_key=form.get("key") or None,
-            email=email,
-            lang=language,
-        )
+        taken = registration.take_number(ctx, _actor(request), **person, idempotency_key=form.get("key") or None)
     except InvalidInput as exc:
         form.error("id_number" if "ID" in exc.message.msgid or "passport" in exc.message.msgid else "name", exc.message)
         return _number_page(request, form, status_code=422)
