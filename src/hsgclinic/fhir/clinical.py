@@ -241,7 +241,6 @@ def procedure(p: ProcedureRecordView, tz: ZoneInfo) -> dict[str, Any]:
             "performedDateTime": None if p.started_at else p.day.isoformat(),
             "recorder": _ref("Practitioner", p.recorded_by) if p.recorded_by else None,
             "performer": [{"actor": {"display": p.operator}}],
-            "location": {"display": "HSG room"},
             "usedCode": [{"text": f"{p.contrast_agent} ({kind} contrast)"}] if p.contrast_agent else None,
             "note": notes,
         }

@@ -59,6 +59,13 @@ async def _body(request: HttpRequest) -> Any:
         raise FhirError(400, "invalid", "bad_json", N_("The request body is not valid JSON.")) from None
 
 
+def _json_only(request: HttpRequest) -> None:
+    """``_format`` may ask for JSON only (``json``, ``application/json``, ``application/fhir+json``)."""
+    wanted = request.query_params.get("_format")
+    if wanted is not None and wanted.split(";")[0].strip().lower() not in ("json", "application/json", FHIR_JSON):
+        raise FhirError(406, "not-supported", "not_acceptable", N_("This server answers in FHIR JSON only."))
+
+
 def _operation(actor: Actor, name: str) -> None:
     roles = {"find": (Role.REGISTRAR, Role.DOCTOR), "book": (Role.REGISTRAR,)}[name]
     if actor.role is Role.PUBLIC:
@@ -74,6 +81,7 @@ def create_fhir_app(clinic: Clinic) -> FastAPI:
 
     @app.get("/metadata")
     def metadata(request: HttpRequest) -> FhirResponse:
+        _json_only(request)
         date = clinic.ctx.now().astimezone(clinic.ctx.tz).date().isoformat()
         return FhirResponse(capability.capability_statement(_base(request), date))
 
@@ -104,6 +112,7 @@ def create_fhir_app(clinic: Clinic) -> FastAPI:
     @app.get("/{kind}")
     def search_type(kind: str, request: HttpRequest, actor: Who) -> FhirResponse:
         spec = _spec(kind)
+        _json_only(request)
         access.require(actor, kind, "s")
         args = search.parse(request.query_params, list(spec.search_params))
         found, total = spec.search(_request(request, actor), args)
@@ -113,6 +122,7 @@ def create_fhir_app(clinic: Clinic) -> FastAPI:
     @app.get("/{kind}/{rid}")
     def read(kind: str, rid: str, actor: Who, request: HttpRequest) -> FhirResponse:
         spec = _spec(kind)
+        _json_only(request)
         access.require(actor, kind, "r")
         return FhirResponse(spec.read(_request(request, actor), rid))
 

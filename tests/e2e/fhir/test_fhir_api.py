@@ -151,6 +151,8 @@ def test_errors_are_operation_outcomes_in_the_readers_language(client, pathway, 
     assert bad_date.status_code == 400 and bad_date.json()["issue"][0]["code"] == "invalid"
     nothing = client.get("/fhir/Medication/1", headers=desk)
     assert nothing.status_code == 404 and nothing.json()["issue"][0]["code"] == "not-supported"
+    xml = client.get("/fhir/metadata?_format=xml")
+    assert xml.status_code == 406 and xml.json()["issue"][0]["code"] == "not-supported"
     write = client.put(f"/fhir/Patient/{pathway.patient_id}", headers=desk, json={"resourceType": "Patient"})
     assert write.status_code == 405 and write.json()["resourceType"] == "OperationOutcome"
     assert_valid(client.seen)

@@ -49,7 +49,7 @@ def live(tmp_path: Path):
             tokens[name] = staff.login(clinic.ctx, username=name, password="x" * 12, address="127.0.0.1")
         doctor = Actor(Role.DOCTOR, "dr.li")
         forms = []
-        for n in range(3):
+        for n in range(4):
             pid = registration.take_number(
                 clinic.ctx,
                 Actor.public(),
@@ -64,6 +64,7 @@ def live(tmp_path: Path):
             forms.append(screening.issue_application_form(clinic.ctx, doctor, v.screening_id).form_id)
         desk, rad = tokens["desk"].actor, tokens["rad"].actor
         appt = booking.book(clinic.ctx, desk, forms[0], dt.date(2026, 11, 21))
+        booking.book(clinic.ctx, desk, forms[3], dt.date(2026, 11, 21))  # a second one: two pages of _count=1
         payments.record_payment(clinic.ctx, desk, appt.appointment_id, "cash", Decimal("1000"))
         saved = clinic.clock.instant
         clinic.clock.set(dt.datetime(2026, 11, 21, 0, 30, tzinfo=dt.UTC))
@@ -75,7 +76,7 @@ def live(tmp_path: Path):
         procedure.sign_report(clinic.ctx, rad, rep.report_id)
         procedure.produce_aftercare(clinic.ctx, rad, proc.procedure_id)
         clinic.clock.set(saved)
-        yield Live(f"{url}/fhir", tokens["desk"].token, tokens["rad"].token, rep.report_id, 1, forms[1:])
+        yield Live(f"{url}/fhir", tokens["desk"].token, tokens["rad"].token, rep.report_id, 1, forms[1:3])
 
 
 def test_smart_fhirclient_reads_searches_and_books(live):
@@ -86,7 +87,7 @@ def test_smart_fhirclient_reads_searches_and_books(live):
     assert cs.fhirVersion == "4.0.1"
     assert {r.type for r in cs.rest[0].resource} >= {"Appointment", "DiagnosticReport", "CarePlan", "Slot"}
     day = list(Appointment.where(struct={"date": "2026-11-21", "_count": "1"}).perform_resources_iter(smart.server))
-    assert [a.status for a in day] == ["fulfilled"]
+    assert [a.status for a in day] == ["fulfilled", "booked"]  # followed the next link
     assert day[0].start.isostring == "2026-11-21T08:00:00+08:00"
     report = DiagnosticReport.read(str(live.report_id), smart.server)
     assert report.status == "final" and report.resultsInterpreter[0].display == "赵医生"
@@ -109,7 +110,7 @@ def test_smart_fhirclient_reads_searches_and_books(live):
         {"resourceType": "Parameters", "parameter": [{"name": "appt-resource", "resource": proposal.as_json()}]},
     ).json()
     appt = Appointment(booked["entry"][0]["resource"])
-    assert appt.status == "booked" and appt.start.isostring == "2026-11-21T08:15:00+08:00"
+    assert appt.status == "booked" and appt.start.isostring == "2026-11-21T08:30:00+08:00"
 
 
 def test_fhir_kit_client_reads_searches_and_books(live):
@@ -123,10 +124,10 @@ def test_fhir_kit_client_reads_searches_and_books(live):
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)
     assert got["capability"]["fhirVersion"] == "4.0.1" and "DiagnosticReport" in got["capability"]["resources"]
-    assert got["appointments"]["total"] == 1 and got["appointments"]["pages"] == 1
+    assert got["appointments"]["total"] == 2 and got["appointments"]["pages"] == 2
     assert got["report"]["status"] == "final" and got["report"]["conclusion"] == "Right tube blocked."
     assert {"CARE-ABSTAIN", "CARE-REPORT"} <= set(got["plan"]["codes"])
-    assert got["find"]["starts"] == ["2026-11-21T08:15:00+08:00", "2026-11-22T08:00:00+08:00"]
-    assert got["book"]["status"] == "booked" and got["book"]["start"] == "2026-11-21T08:15:00+08:00"
+    assert got["find"]["starts"] == ["2026-11-21T08:30:00+08:00", "2026-11-22T08:00:00+08:00"]
+    assert got["book"]["status"] == "booked" and got["book"]["start"] == "2026-11-21T08:30:00+08:00"
     again = got["again"]
     assert again["status"] == 409 and again["outcome"]["resourceType"] == "OperationOutcome"
