@@ -19,7 +19,7 @@ from hsgclinic.fhir.outcome import FhirError
 from hsgclinic.fhir.resources import RESOURCES, Request, link_args
 from hsgclinic.fhir.wire import FHIR_JSON, FhirResponse
 from hsgclinic.services.context import Actor, Role
-from hsgclinic.services.errors import Forbidden, NotAuthenticated
+from hsgclinic.services.errors import Forbidden, NotAuthenticated, NotFound
 from hsgclinic.web.api.deps import get_actor
 
 MAX_BODY = 64 * 1024
@@ -115,7 +115,10 @@ def create_fhir_app(clinic: Clinic) -> FastAPI:
         _json_only(request)
         access.require(actor, kind, "s")
         args = search.parse(request.query_params, list(spec.search_params))
-        found, total = spec.search(_request(request, actor), args)
+        try:
+            found, total = spec.search(_request(request, actor), args)
+        except NotFound:  # a search by _id (or a patient) that names no record the actor may see: an empty set
+            found, total = [], 0
         shown = link_args(kind, args, clinic.settings.secret_key)
         return FhirResponse(search.searchset(_base(request), kind, shown, found, total))
 

@@ -143,6 +143,8 @@ def test_errors_are_operation_outcomes_in_the_readers_language(client, pathway, 
     assert forbidden.status_code == 403 and forbidden.json()["issue"][0]["code"] == "forbidden"
     missing = client.get("/fhir/Appointment/999", headers=desk)
     assert missing.status_code == 404 and missing.json()["issue"][0]["code"] == "not-found"
+    none = client.get("/fhir/Appointment?_id=999", headers=desk)
+    assert none.status_code == 200 and none.json()["total"] == 0
     unknown = client.get("/fhir/Appointment?colour=blue", headers=staff_logins.headers("registrar", "zh-CN"))
     assert unknown.status_code == 400 and unknown.json()["issue"][0]["code"] == "not-supported"
     assert "colour" in unknown.json()["issue"][0]["details"]["text"]
