@@ -412,9 +412,40 @@ def test_irregular_without_a_reachable_date_is_still_flagged_once(calendar: Clin
     facts = cycle(E, period_start=E - _days(4), irregular=True)
     result = screen(screening(E + _days(7), E, cycle=facts), calendar, rules)
     assert result.by_rule("ELIG-OVULATION") == []
-    assert [(f.outcome.value, f.message.msgid[:30]) for f in result.by_rule("ELIG-IRREG")] == [
-        ("REVIEW", "Your cycles are irregular, so ")
+    assert [(f.outcome.value, f.message.english()) for f in result.by_rule("ELIG-IRREG")] == [
+        (
+            "REVIEW",
+            "Your cycles are irregular, so the usual day 3–7 window is not applied blindly; a doctor must confirm "
+            "the date.",
+        )
     ]
+
+
+def test_irregular_cycles_alone_give_no_ovulation_pass(calendar: ClinicCalendar, rules: Rules) -> None:
+    """ELIG-IRREG is the only reason for the reachable date: no 'before ovulation' PASS beside it, IRREG once."""
+    facts = cycle(E, period_start=E - _days(4), cycle_length=28, irregular=True)
+    result = screen(screening(E + _days(2), E, cycle=facts), calendar, rules)
+    assert result.by_rule("ELIG-OVULATION") == []
+    assert [f.rule for f in result.findings][-1:] == ["ELIG-IRREG"]
+    assert len(result.by_rule("ELIG-IRREG")) == 1
+
+
+def test_ovulation_sentence_without_her_lmp_or_cycle(calendar: ClinicCalendar, rules: Rules) -> None:
+    """ELIG-OVULATION: LMP estimated E − 4 and the assumed 28 days: ovulation 2026-11-27."""
+    result = screen(screening(E + _days(2), E, cycle=cycle(E)), calendar, rules)
+    assert [f.message.english() for f in result.by_rule("ELIG-OVULATION")] == [
+        "A procedure on 2026-11-21 is before the estimated ovulation (2026-11-27)."
+    ]
+
+
+def test_an_early_visit_reaches_a_date_by_its_own_test_even_when_the_recommended_day_is_closed(rules: Rules) -> None:
+    """ELIG-VISIT-DAY / BOOK-LEAD: a test on E+1 reaches E+3 (T+2) although E+2 is closed: REVIEW, not BLOCK, and
+    the ovulation check is made for E+3."""
+    e = D(2030, 4, 1)
+    cal = hand_calendar(holidays=[e + _days(2)])
+    result = screen(screening(e + _days(1), e), cal, rules)
+    assert [f.outcome.value for f in result.by_rule("ELIG-VISIT-DAY")] == ["REVIEW"]
+    assert [f.message.params["day"] for f in result.by_rule("ELIG-OVULATION")] == [e + _days(3)]
 
 
 def test_ovulation_is_judged_on_the_first_open_reachable_date(rules: Rules) -> None:

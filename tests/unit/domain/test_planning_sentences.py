@@ -208,6 +208,29 @@ def test_age_40_or_more_is_review(rules: Rules, age: int | None, review: bool) -
 def test_irregular_cycles_add_their_reason_to_each_date(rules: Rules) -> None:
     facts = cycle(D(2030, 3, 5), period_start=D(2030, 3, 1), irregular=True)
     assert _ovulation(D(2030, 3, 8), facts, rules) == [IRREGULAR]
+    assert [(f.rule, f.outcome.value) for f in ovulation_findings(D(2030, 3, 8), facts, rules)] == [
+        ("ELIG-IRREG", "REVIEW")
+    ]
+
+
+def test_a_date_of_today_has_not_passed(rules: Rules) -> None:
+    """BOOK-WINDOW: booking for today after yesterday's test is fine; only earlier days have passed."""
+    v = judge_procedure_date(E + _days(4 + 1), FACTS, HAND, rules, today=E + _days(5), test_date=E + _days(4))
+    assert _verdict(v) == [] and v.usable
+
+
+def test_the_first_official_year_itself_is_only_not_published_yet(rules: Rules) -> None:
+    """CAL-SOURCE: a provisional day in the source's first official year is 'not published yet', not 'no data'."""
+    import dataclasses
+
+    cal = dataclasses.replace(hand_calendar(official=()), official_from=2030)
+    v = judge_procedure_date(E + _days(3), FACTS, cal, rules, today=E, test_date=None)
+    assert (
+        _verdict(v)[-1][2] == "The official holiday calendar for 2030 is not published yet; this date is provisional."
+    )
+    old = dataclasses.replace(hand_calendar(official=()), official_from=2031)
+    v = judge_procedure_date(E + _days(3), FACTS, old, rules, today=E, test_date=None)
+    assert _verdict(v)[-1][2] == "The clinic has no official holiday calendar for 2030; this date is provisional."
 
 
 # -- the plan --------------------------------------------------------------------------------------------------
@@ -333,4 +356,60 @@ def test_visit_days_before_today_are_dropped_but_later_ones_kept(rules: Rules) -
     plan = plan_visit(cycle(e), cal, rules, today=e + _days(4))
     assert plan.visit_days == ()
     assert [v.day for v in plan.late_visit_days] == [e + _days(4), e + _days(5), e + _days(6)]
+    assert all(v.provisional is False and v.recommended is False for v in plan.late_visit_days)
     assert plan.procedure_dates == [e + _days(5), e + _days(6), e + _days(7)]
+    assert plan.today == e + _days(4) and plan.cycle == cycle(e)
+
+
+def test_a_visit_day_is_offered_only_if_its_test_reaches_a_date_one_or_two_days_later(rules: Rules) -> None:
+    """ELIG-VISIT-DAY / BOOK-LEAD: E+4 and E+5 closed → E+3 reaches nothing (itself usable is not enough): only E+2
+    is recommended; E+7 closed → E+6 is no late visit though E+6 itself is a usable date."""
+    e = D(2030, 4, 1)
+    plan = plan_visit(cycle(e), hand_calendar(holidays=[e + _days(4), e + _days(5)]), rules, today=e)
+    assert [v.day for v in plan.visit_days] == [e + _days(2)]
+    plan = plan_visit(cycle(e), hand_calendar(holidays=[e + _days(7)]), rules, today=e)
+    assert [v.day for v in plan.late_visit_days] == [e + _days(4), e + _days(5)]
+    assert e + _days(6) in plan.procedure_dates
+
+
+def test_a_window_running_into_a_provisional_year_marks_the_plan(rules: Rules) -> None:
+    """CAL-SOURCE: visits in an official year, part of the window in the next (provisional) one."""
+    cal = hand_calendar(years=(2030, 2031), official=(2030,))
+    e = D(2030, 12, 26)
+    plan = plan_visit(cycle(e), cal, rules, today=e)
+    assert not any(v.provisional for v in plan.visit_days)
+    assert plan.provisional
+
+
+def test_the_next_cycle_keeps_her_cycle_facts(calendar: ClinicCalendar, rules: Rules) -> None:
+    """BOOK-NEXT: the next cycle's dates are judged with her LMP, cycle lengths, age and irregularity."""
+    facts = cycle(D(2026, 9, 28), period_start=D(2026, 9, 24), shortest=24, longest=33, age=41, irregular=True)
+    nxt = plan_visit(facts, calendar, rules, today=D(2026, 9, 28)).next_cycle
+    assert nxt is not None
+    assert nxt.expected_period_start == D(2026, 10, 18) and nxt.expected_period_start_latest == D(2026, 10, 27)
+    first = nxt.window[0]
+    assert first.day == D(2026, 10, 25) and first.cycle_day == 8  # LMP of the next cycle: 10-18
+    reasons = {f.message.english() for f in first.findings}
+    assert "At 40 or older the timing of ovulation is less predictable; a doctor must confirm the date." in reasons
+    assert "Your cycle is shorter than 25 days, so ovulation may come early; a doctor must confirm the date." in reasons
+    assert IRREGULAR in reasons
+    assert AFTER_OVULATION.format("2026-10-27") in reasons  # next LMP + 24 − 14 − 1
+    regular = cycle(D(2026, 9, 28), period_start=D(2026, 9, 24), shortest=28, longest=40)
+    nxt = plan_visit(regular, calendar, rules, today=D(2026, 9, 28)).next_cycle
+    assert nxt is not None and IRREGULAR in {f.message.english() for f in nxt.window[0].findings}
+
+
+@pytest.mark.parametrize(
+    ("facts", "estimated"),
+    [
+        ({"period_start": D(2026, 9, 24), "cycle_length": 28}, False),
+        ({"period_start": D(2026, 9, 24)}, True),
+        ({"cycle_length": 28}, True),
+        ({}, True),
+    ],
+)
+def test_the_next_cycle_is_an_estimate_unless_she_gave_both_lmp_and_cycle(
+    calendar: ClinicCalendar, rules: Rules, facts: dict[str, object], estimated: bool
+) -> None:
+    nxt = plan_visit(cycle(D(2026, 9, 28), **facts), calendar, rules, today=D(2026, 9, 28)).next_cycle  # type: ignore[arg-type]
+    assert nxt is not None and nxt.estimated is estimated
