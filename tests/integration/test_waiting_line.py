@@ -131,3 +131,16 @@ def test_a_place_not_served_by_the_end_of_the_day_lapses(clinic, public, person,
             select(func.count()).select_from(RegistrationNumber).where(RegistrationNumber.active.is_(True))
         ).scalar_one()
     assert live == 4  # yesterday's line is not served
+
+
+def test_a_larger_quota_serves_the_line_first(clinic, public, person, sold_out, admin):
+    from hsgclinic.services import admin as admin_service
+
+    first = join(clinic, public, person, 10).place
+    second = join(clinic, public, person, 11).place
+    admin_service.update_settings(clinic.ctx, admin, daily_numbers=6)
+    assert waiting_line.place(clinic.ctx, first.access_code).queue_number == 6
+    assert waiting_line.place(clinic.ctx, second.access_code).position == 1
+    with pytest.raises(RuleRefused) as refused:
+        take(clinic, public, person, 40)
+    assert refused.value.code == "sold_out"

@@ -61,6 +61,11 @@ def update_settings(
         row.updated_by, row.updated_at = actor.name, now
         if daily_numbers is not None:
             locking.resize_from(s, locking.REGISTRATION, ctx.today(), daily_numbers)
+            from hsgclinic.services import waiting_line  # the new numbers go to the waiting line first (REG-LINE)
+
+            for resource, day in sorted(s.info.get(locking.RETURNED_KEY, set())):
+                if resource == locking.REGISTRATION:
+                    waiting_line.hand_on(ctx, s, actor, day)
         if procedure_capacity is not None:
             locking.resize_from(s, locking.PROCEDURE, ctx.today(), procedure_capacity)
         audit.record(s, actor, "settings.update", "clinic_settings", 1, at=now, detail=changes)
