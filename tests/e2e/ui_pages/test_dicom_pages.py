@@ -58,6 +58,7 @@ def test_the_procedure_form_is_filled_from_the_modality_and_saving_confirms_it(
     appointment: int,  # noqa: F811
 ) -> None:
     _report(service_clinic, appointment, "300")
+    service_clinic.ctx.clock.set(dt.datetime(2026, 11, 22, 8, 30, tzinfo=SHANGHAI))  # after the procedure
     page = service_client.get(f"/staff/procedure/{appointment}", headers=EN)
     assert page.status_code == 200 and "Reported by the modality" in page.text and "REPORT-DOSE" in page.text
     for name, value in (

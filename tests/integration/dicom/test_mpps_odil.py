@@ -96,7 +96,7 @@ def _complete(uid: str, fluoro: int = 300) -> dict[str, Any]:
 
 @pytest.fixture
 def wang_ids(clinic, booked, registrar, clock) -> identifiers.OrderIdentifiers:
-    clock.set(dt.datetime(2026, 11, 21, 0, 0, tzinfo=dt.UTC))  # 08:00 in the clinic on the procedure day
+    clock.set(dt.datetime(2026, 11, 21, 0, 30, tzinfo=dt.UTC))  # 08:30 in the clinic on the procedure day
     _, appt = booked["wang"]
     return identifiers.read(clinic.ctx, registrar, appt.appointment_id)
 
