@@ -13,7 +13,7 @@ from hsgclinic.domain.messages import N_
 from hsgclinic.services.context import Actor, Role
 from hsgclinic.services.errors import Forbidden, NotAuthenticated
 
-DIRECTORY = ("Practitioner", "PractitionerRole", "HealthcareService", "Schedule", "Slot")
+DIRECTORY = ("Practitioner", "PractitionerRole", "HealthcareService", "Schedule", "Slot", "OperationDefinition")
 ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
     Role.REGISTRAR: (
         *(f"user/{r}.rs" for r in DIRECTORY),

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from hsgclinic import __version__
+from hsgclinic.fhir import operation_definitions
 from hsgclinic.fhir.access import ROLE_SCOPES
 from hsgclinic.fhir.resources import RESOURCES
 from hsgclinic.fhir.search import DEFAULT_COUNT, MAX_COUNT
 
-OPERATIONS = {
-    "find": "http://fhir.org/guides/argonaut-scheduling/OperationDefinition/appointment-find",
-    "book": "http://fhir.org/guides/argonaut-scheduling/OperationDefinition/appointment-book",
-}
+OPERATIONS = {"find": operation_definitions.FIND, "book": operation_definitions.BOOK}
 OPERATION_DOCS = {
     "find": "Proposed appointments on the dates that pass every BOOK rule for the patient's application form "
     "(parameter service-request, or patient for her latest form). Desk and doctor.",
@@ -37,7 +35,11 @@ def capability_statement(base: str, date: str) -> dict[str, Any]:
         }
         if spec.operations:
             entry["operation"] = [
-                {"name": op, "definition": OPERATIONS[op], "documentation": OPERATION_DOCS[op]}
+                {
+                    "name": op,
+                    "definition": f"{base}/OperationDefinition/{OPERATIONS[op]}",
+                    "documentation": OPERATION_DOCS[op],
+                }
                 for op in spec.operations
             ]
         resources.append(entry)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from hsgclinic.domain.identity import IdentityError, IdKind, parse_identity
 from hsgclinic.domain.messages import N_
-from hsgclinic.fhir import audit_events, clinical, codes, people, scheduling
+from hsgclinic.fhir import audit_events, clinical, codes, operation_definitions, people, scheduling
 from hsgclinic.fhir.search import Args, invalid
 from hsgclinic.i18n import Translator
 from hsgclinic.services import audit_log, clinical_records, patients
@@ -31,6 +31,7 @@ class Request:
     ctx: ServiceContext
     actor: Actor
     t: Translator
+    base: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -367,6 +368,20 @@ def _audit_read(r: Request, rid: str) -> dict[str, Any]:
     return audit_events.audit_event(clinical_records.audit_event(r.ctx, r.actor, _id(rid)), r.tz)
 
 
+# -- OperationDefinition ------------------------------------------------------------------------------------------
+def _definition_read(r: Request, rid: str) -> dict[str, Any]:
+    found = operation_definitions.definitions(r.base).get(rid)
+    if found is None:
+        raise NotFound("not_found", N_("No such record."))
+    return found
+
+
+def _definition_search(r: Request, a: Args) -> Found:
+    wanted = a.one("_id")
+    found = [d for k, d in operation_definitions.definitions(r.base).items() if wanted in (None, k)]
+    return found[a.offset : a.offset + a.count], len(found)
+
+
 PRACTITIONER_READ, PRACTITIONER_SEARCH = _staff(people.practitioner)
 ROLE_READ, ROLE_SEARCH = _staff(people.practitioner_role)
 ID = {"_id": ("token", "the resource id")}
@@ -428,6 +443,9 @@ RESOURCES: dict[str, ResourceSpec] = {
         {**ID, **PATIENT}, _report_read, _report_search, "Signed HSG reports only; amended after a correction."
     ),
     "CarePlan": ResourceSpec({**ID, **PATIENT}, _plan_read, _plan_search, "The dated aftercare plan (CARE-*)."),
+    "OperationDefinition": ResourceSpec(
+        ID, _definition_read, _definition_search, "The operations $find and $book as implemented here."
+    ),
     "AuditEvent": ResourceSpec(
         {"date": ("date", "days, clinic time"), "agent": ("token", "username"), "subtype": ("token", "action")},
         _audit_read,

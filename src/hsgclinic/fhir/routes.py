@@ -31,7 +31,7 @@ def _base(request: HttpRequest) -> str:
 
 def _request(request: HttpRequest, actor: Actor) -> Request:
     clinic: Clinic = request.app.state.clinic
-    return Request(clinic.ctx, actor, outcome.translator(request))
+    return Request(clinic.ctx, actor, outcome.translator(request), _base(request))
 
 
 Who = Annotated[Actor, Depends(get_actor)]

@@ -24,6 +24,7 @@ def test_metadata_tells_what_is_served(client):
     served = {x["type"]: x for x in cs["rest"][0]["resource"]}
     assert set(served) == set(RESOURCES)
     assert [o["name"] for o in served["Appointment"]["operation"]] == ["find", "book"]
+    assert served["Appointment"]["operation"][0]["definition"].endswith("/fhir/OperationDefinition/appointment-find")
     assert {p["name"] for p in served["Appointment"]["searchParam"]} == set(RESOURCES["Appointment"].search_params)
     assert "user/Appointment.crs" in cs["rest"][0]["security"]["description"]
     assert_valid(client.seen)
@@ -47,6 +48,7 @@ def test_every_resource_reads_and_searches_valid_fhir(client, pathway, staff_log
         (rad, f"Observation/rep{p.report_id}-right"),
         (rad, "Observation/scr1-temp"),
         (admin, "AuditEvent/1"),
+        (desk, "OperationDefinition/appointment-book"),
     ]
     got = {}
     for headers, path in reads:
@@ -67,6 +69,7 @@ def test_every_resource_reads_and_searches_valid_fhir(client, pathway, staff_log
         (rad, f"DiagnosticReport?patient={p.patient_id}"),
         (rad, f"CarePlan?patient={p.patient_id}"),
         (admin, "AuditEvent?_count=5"),
+        (desk, "OperationDefinition"),
     ]
     for headers, path in searches:
         r = client.get(f"/fhir/{path}", headers=headers)
@@ -100,6 +103,11 @@ def test_every_resource_reads_and_searches_valid_fhir(client, pathway, staff_log
     assert got["Appointment"]["status"] == "fulfilled"
     assert got["Appointment"]["start"] == "2026-11-21T08:00:00+08:00"
     assert got["Procedure"]["performedPeriod"]["start"] == "2026-11-21T08:30:00+08:00"
+    assert [p["name"] for p in got["OperationDefinition"]["parameter"]] == [
+        "appt-resource",
+        "review-confirmed-by",
+        "return",
+    ]
 
 
 def test_the_resident_id_never_leaves_the_server(client, clinic, pathway, staff_logins, person):
