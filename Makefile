@@ -21,7 +21,7 @@ $(BIN)/hsgclinic: pyproject.toml constraints.txt
 install-system: ## Install the Debian packages the app needs (PDF fonts/libs); needs root
 	scripts/install-system-deps.sh runtime
 
-install-test-system: ## Install the Debian packages the tests need (chromium, dcmtk, poppler, PostgreSQL)
+install-test-system: ## Install the Debian packages the tests need (chromium, dcmtk, orthanc, python3-odil, poppler, PostgreSQL)
 	scripts/install-system-deps.sh test
 	cd tests/peers/fhir && npm ci --no-audit --no-fund
 	cd tests/peers/hl7 && npm ci --no-audit --no-fund
