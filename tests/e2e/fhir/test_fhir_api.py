@@ -3,6 +3,7 @@ mapping says what the records say, paging, errors as OperationOutcome in the rea
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from e2e.fhir.fhir_checks import assert_valid
 from hsgclinic.fhir.resources import RESOURCES
 from hsgclinic.persistence.models import AuditEvent, Patient
 from hsgclinic.services import booking
+from hsgclinic.services.context import Actor
 
 DAY = "2026-11-21"
 
@@ -250,3 +252,34 @@ def test_every_read_is_audited(client, clinic, pathway, staff_logins):
         ).all()
     assert ("doctor", "records.read", "patient", pathway.patient_id) in rows
     assert ("registrar", "records.search", "procedure_appointment", pathway.patient_id) in rows
+
+
+def test_a_date_needing_review_is_booked_only_with_the_confirming_doctor(client, clinic, pathway, staff_logins, person):
+    from e2e.fhir.conftest import TODAY, good_screening
+    from hsgclinic.services import registration, screening
+
+    pid = registration.take_number(clinic.ctx, Actor.public("x"), day=TODAY, **person(7)).number.patient_id
+    older = good_screening()
+    older = dataclasses.replace(older, cycle=dataclasses.replace(older.cycle, age=41))  # ELIG-OVULATION: REVIEW
+    v = screening.record_screening(
+        clinic.ctx,
+        staff_logins.actors["doctor"],
+        patient_id=pid,
+        screening=older,
+        doctor_name="李医生",
+        review_reasons={"ELIG-OVULATION": "cycle regular, LH negative"},
+        issue_form=True,
+    )
+    form = screening.issue_application_form(clinic.ctx, staff_logins.actors["doctor"], v.screening_id).form_id
+    desk = staff_logins.headers("registrar")
+    found = client.get(f"/fhir/Appointment/$find?service-request=ServiceRequest/{form}", headers=desk).json()
+    proposal = found["entry"][0]["resource"]
+    assert "ELIG-OVULATION" in proposal["comment"]
+    book = {"resourceType": "Parameters", "parameter": [{"name": "appt-resource", "resource": proposal}]}
+    refused = client.post("/fhir/Appointment/$book", json=book, headers=desk)
+    assert refused.status_code == 409
+    assert [c["code"] for c in refused.json()["issue"][0]["details"]["coding"]] == ["review_required", "ELIG-OVULATION"]
+    book["parameter"].append({"name": "review-confirmed-by", "valueString": "李医生"})
+    booked = client.post("/fhir/Appointment/$book", json=book, headers=desk)
+    assert booked.status_code == 200 and booked.json()["entry"][0]["resource"]["status"] == "booked"
+    assert_valid(client.seen)
