@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from hsgclinic.persistence import schema
+from hsgclinic.persistence.engine import make_engine
 from hsgclinic.services import booking, identifiers, patients
+from hsgtest import empty_tables
 from ordertest import book_patient
 
 
@@ -90,3 +93,23 @@ def test_the_migration_backfills_existing_patients_and_appointments(tmp_path):
         ).one()
     assert accession == "A000000007" and study.startswith("2.25.")
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_numbers_a_new_patient_in_the_insert_itself(pg_url):
+    """The rush's one-statement upsert gets her record number back from the INSERT (trigger, migration 0011)."""
+    engine = make_engine(pg_url)
+    empty_tables(engine)
+    try:
+        with engine.begin() as c:
+            number = c.execute(
+                sa.text(
+                    "INSERT INTO patients (id_kind, id_hash, id_last4, name, phone, preferred_lang, created_at)"
+                    " VALUES ('resident', 'h-trigger', '002X', '王小红', '13800000000', 'zh_CN', now())"
+                    " RETURNING id, record_number"
+                )
+            ).one()
+        assert number.record_number == f"HSG{number.id:08d}"
+    finally:
+        empty_tables(engine)
+        engine.dispose()

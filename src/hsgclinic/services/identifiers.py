@@ -2,7 +2,8 @@
 per booked procedure, the accession number and the pre-assigned StudyInstanceUID.
 
 * ``patients.record_number`` — ``HSG`` + 8 digits of her row id: assigned in the transaction that creates her,
-  never changed, never derived from (or revealing) her ID number.
+  never changed, never derived from (or revealing) her ID number. On PostgreSQL the INSERT itself sets it (a
+  trigger, migration 0011); on SQLite :func:`assign_record_number` does, in the same transaction.
 * ``procedure_appointments.accession_number`` — ``A`` + 9 digits of the first booking's row id, and
   ``study_instance_uid`` — a ``2.25.<UUID>`` UID (ISO/IEC 9834-8, no registered root needed). Both are fixed when
   the procedure is first booked and carried over when it is rescheduled (a new row): the modality, the PACS and
