@@ -144,3 +144,33 @@ def test_a_larger_quota_serves_the_line_first(clinic, public, person, sold_out, 
     with pytest.raises(RuleRefused) as refused:
         take(clinic, public, person, 40)
     assert refused.value.code == "sold_out"
+
+
+def test_the_served_woman_is_told_at_once_in_her_language(clinic, public, person, sold_out):
+    import datetime as dt
+
+    from hsgclinic.config import SiteProfile
+    from hsgclinic.domain.reminders import ReminderKind
+    from hsgclinic.i18n import translator
+    from hsgclinic.notifications.texts import render
+    from hsgclinic.persistence.models import OutboxMessage
+
+    join(clinic, public, person, 10)
+    registration.cancel_number(clinic.ctx, DESK, sold_out[2].registration_id, reason="staff")
+    with clinic.ctx.read() as uow:
+        rows = (
+            uow.session.execute(select(OutboxMessage).where(OutboxMessage.template == "number_from_line"))
+            .scalars()
+            .all()
+        )
+    assert [(m.channel, m.status) for m in rows] == [("sms", "pending")]
+    assert rows[0].payload["params"]["number"] == 3
+    assert rows[0].payload["params"]["day"] == {"date": "2026-11-20"}
+    assert rows[0].due_at <= clinic.ctx.now()
+    params = {"day": TODAY, "number": 3}
+    zh = render(ReminderKind.NUMBER_FROM_LINE, params, translator("zh_CN"), SiteProfile())
+    en = render(ReminderKind.NUMBER_FROM_LINE, params, translator("en"), SiteProfile())
+    assert "候补成功：2026年11月20日（周五）的 3 号是您的。" in zh.sms
+    assert "From the waiting line: number 3 for Fri 20 Nov 2026 is yours." in en.sms
+    assert en.subject == "A number came back and it is yours"
+    assert dt.date(2026, 11, 20) == TODAY

@@ -33,6 +33,7 @@ class ReminderKind(StrEnum):
     APPOINTMENT_CANCELLED = "appointment_cancelled"
     APPOINTMENT_RESCHEDULED = "appointment_rescheduled"
     DAY_CLOSED = "day_closed"  # the clinic closed her appointment's day (CAL-SOURCE): a new date will follow
+    NUMBER_FROM_LINE = "number_from_line"  # a number came back and went to her from the waiting line (REG-LINE)
 
 
 class Appointment(StrEnum):
@@ -44,6 +45,7 @@ class EventKind(StrEnum):
     CANCELLED = "cancelled"
     RESCHEDULED = "rescheduled"
     DAY_CLOSED = "day_closed"
+    LINE_SERVED = "line_served"  # the waiting line gave her a number (REG-LINE)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class AppointmentEvent:
     at: dt.datetime
     new_at: dt.datetime | None = None
     old_at: dt.datetime | None = None
+    number: int | None = None  # LINE_SERVED: her queue number
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,20 @@ def _event_notices(events: Iterable[AppointmentEvent], t: ReminderTimes) -> list
     out: list[Reminder] = []
     for ev in events:
         expires = ev.at + _day(t.notice_valid_days)
+        if ev.kind is EventKind.LINE_SERVED:
+            # old_at: the start of the clinic day the number is for; useful until that day is over (new_at).
+            if ev.new_at is not None:
+                expires = min(expires, ev.new_at)
+            out.append(
+                Reminder(
+                    ReminderKind.NUMBER_FROM_LINE,
+                    ev.at,
+                    expires,
+                    "REG-LINE",
+                    _params(day=(ev.old_at or ev.at).date(), number=ev.number),
+                )
+            )
+            continue
         if ev.kind is EventKind.DAY_CLOSED:
             if ev.old_at is not None:
                 expires = min(expires, ev.old_at)

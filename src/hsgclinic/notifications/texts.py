@@ -26,6 +26,7 @@ SUBJECTS: Mapping[ReminderKind, str] = {
     ReminderKind.APPOINTMENT_CANCELLED: N_("Your appointment has been cancelled").msgid,
     ReminderKind.APPOINTMENT_RESCHEDULED: N_("Your appointment has been moved").msgid,
     ReminderKind.DAY_CLOSED: N_("The clinic is closed on your appointment day").msgid,
+    ReminderKind.NUMBER_FROM_LINE: N_("A number came back and it is yours").msgid,
 }
 
 APPOINTMENT_NAMES = {"visit": N_("screening visit"), "procedure": N_("HSG procedure")}
@@ -178,6 +179,11 @@ def _lines(
                 "Open tubes are only one part of getting pregnant: for irregular periods, ovulation, endocrine or "
                 "sperm problems see the gynaecology or reproductive endocrinology clinic."
             ),
+        ]
+    if kind is ReminderKind.NUMBER_FROM_LINE:
+        return [
+            N_("From the waiting line: number {number} for {day} is yours.", number=p["number"], day=p["day"]),
+            N_("Come to {place} that day and show your ID at the desk; your access code stays the same.", place=place),
         ]
     what = APPOINTMENT_NAMES[str(p["appointment"])]
     if kind is ReminderKind.DAY_CLOSED:

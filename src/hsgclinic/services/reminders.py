@@ -145,6 +145,18 @@ def number_taken(ctx: ServiceContext, session: Session, reg_id: int, patient_id:
     _sync(ctx, session, addressee(session, patient_id, visit_case(reg_id)), CaseDates(visit_day=day))
 
 
+def number_from_line(
+    ctx: ServiceContext, session: Session, reg_id: int, patient_id: int, day: dt.date, number: int
+) -> None:
+    """The waiting line gave her number ``number`` of ``day`` (REG-LINE): she is told at once (until the day is
+    over), and the visit-eve reminder follows as for any number taken ahead."""
+    now = ctx.now_local().replace(second=0, microsecond=0)
+    start, end = dt.datetime.combine(day, dt.time(0, 0)), dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0))
+    event = AppointmentEvent(EventKind.LINE_SERVED, Appointment.VISIT, now, new_at=end, old_at=start, number=number)
+    dates = CaseDates(visit_day=day, events=(event,)) if ctx.today() < day else CaseDates(events=(event,))
+    _sync(ctx, session, addressee(session, patient_id, visit_case(reg_id)), dates)
+
+
 def number_cancelled(ctx: ServiceContext, session: Session, reg: RegistrationNumber) -> None:
     """Everything unsent for the visit is withdrawn; she is told at once."""
     case_ref = visit_case(reg.id)

@@ -273,5 +273,5 @@ def hand_on(ctx: ServiceContext, s: Session, actor: Actor, day: dt.date) -> int:
             patient_id=head.patient_id,
             detail={"day": day.isoformat(), "queue_number": granted[1]},
         )
-        reminders.number_taken(ctx, s, granted[0], head.patient_id, day)
+        reminders.number_from_line(ctx, s, granted[0], head.patient_id, day, granted[1])
         served += 1
