@@ -386,3 +386,26 @@ def note_review(s: Session, actor: Actor, record: ProcedureRecord, now: dt.datet
         "procedure_id": record.id,
     }
     row.updated_at = now
+
+
+def states(ctx: ServiceContext, actor: Actor, appointment_ids: list[int]) -> dict[int, str]:
+    """The latest performed-step status per appointment (IN PROGRESS / COMPLETED / DISCONTINUED), for a day's
+    list (e.g. the radiology worklist's "in progress at the modality" mark); audited as one read of the list."""
+    if not actor.is_staff:
+        raise NotFound("not_found", N_("No such appointment."))
+    if not appointment_ids:
+        return {}
+    with ctx.write() as uow:
+        s = uow.session
+        found: dict[int, str] = {}
+        for appt_id, status in s.execute(
+            select(PerformedStep.appointment_id, PerformedStep.status)
+            .where(PerformedStep.appointment_id.in_(appointment_ids))
+            .order_by(PerformedStep.id)
+        ):
+            found[int(appt_id)] = str(status)
+        audit.record(
+            s, actor, "mpps.states", "procedure_appointment", "list", at=ctx.now(), detail={"count": len(found)}
+        )
+        uow.commit()
+    return found

@@ -92,3 +92,13 @@ def test_the_no_date_bound_is_a_setting(clinic, booked, clock):
     wider = clinic.ctx.settings.model_copy(update={"dicom_undated_query_days": 2})
     clinic.ctx.settings = wider
     assert len(worklist.find(clinic.ctx, "HSG_RF1", "", undated).items) == 3
+
+
+def test_a_days_list_can_show_which_steps_the_modality_has_started(clinic, booked, registrar, radiologist):
+    _, wang = booked["wang"]
+    _, li = booked["li"]
+    ids = identifiers.read(clinic.ctx, registrar, wang.appointment_id)
+    start = dt.datetime(2026, 11, 21, 0, 5, tzinfo=dt.UTC)
+    worklist_mpps.start(clinic.ctx, "HSG_RF1", "", StepStart("1.2.3.10", "IN PROGRESS", start, ids.study_instance_uid))
+    got = worklist_mpps.states(clinic.ctx, radiologist, [wang.appointment_id, li.appointment_id])
+    assert got == {wang.appointment_id: "IN PROGRESS"}
