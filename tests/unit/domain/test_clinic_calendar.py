@@ -34,7 +34,7 @@ def test_ordinary_weekend_is_open(calendar: ClinicCalendar) -> None:
     assert calendar.is_open(D(2026, 11, 22))  # Sunday
 
 
-@pytest.mark.parametrize(("name_zh", "first", "last"), BREAKS_2026, ids=[b[0] for b in BREAKS_2026])
+@pytest.mark.parametrize(("name_zh", "first", "last"), BREAKS_2026, ids=[b[1].isoformat() for b in BREAKS_2026])
 def test_every_day_of_a_2026_break_is_closed_with_its_name(
     calendar: ClinicCalendar, name_zh: str, first: dt.date, last: dt.date
 ) -> None:
