@@ -103,6 +103,8 @@ async def rush(args: argparse.Namespace) -> int:
     latency: dict[str, list[float]] = defaultdict(list)
     grants: dict[int, list[int]] = defaultdict(list)
     server_errors = 0
+    sent_order: list[int] = []  # persons in the order their first attempt was sent (arrival order)
+    seen: set[int] = set()
 
     async def worker() -> None:
         nonlocal server_errors
@@ -119,6 +121,9 @@ async def rush(args: argparse.Namespace) -> int:
                 "id_number": synthetic_resident_id(n),
                 "phone": synthetic_phone(n),
             }
+            if n not in seen:
+                seen.add(n)
+                sent_order.append(n)
             t0 = time.perf_counter()
             try:
                 extra = (
@@ -172,6 +177,10 @@ async def rush(args: argparse.Namespace) -> int:
         f"oversold {oversold}   duplicate persons {dup_persons}   duplicate numbers {dup_numbers}   5xx {server_errors}"
     )
     print(f"wall {wall:.2f} s   throughput {args.attempts / wall:,.0f} req/s")
+    first = sent_order[: codes["granted"]]
+    if first:  # fairness: does arrival order predict who gets a number?
+        got = sum(1 for n in first if grants.get(n))
+        print(f"arrival order: of the first {len(first)} persons to ask, {got} were granted ({got / len(first):.0%})")
     for key in ("all", "granted", "sold_out", "already_registered"):
         v = latency.get(key, [])
         if v:

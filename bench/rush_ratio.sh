@@ -38,7 +38,7 @@ for run in "pg 2" "sqlite 1"; do
   .venv/bin/python bench/rush.py --url http://127.0.0.1:$port --attempts "$attempts" --forwarded-for >"$out/$kind-fresh"
   .venv/bin/python bench/rush.py --url http://127.0.0.1:$port --attempts "$soldout" --forwarded-for >"$out/$kind-soldout"
   kill $pid; wait $pid 2>/dev/null
-  for f in empty fresh soldout; do echo "-- $kind $workers worker(s) $f"; grep -E "granted|oversold|throughput|latency" "$out/$kind-$f"; done
+  for f in empty fresh soldout; do echo "-- $kind $workers worker(s) $f"; grep -E "granted|oversold|throughput|latency|arrival order" "$out/$kind-$f"; done
   empty=$(field "$out/$kind-empty" 'throughput \K[0-9,]+' | tr -d ,)
   fresh=$(field "$out/$kind-fresh" 'throughput \K[0-9,]+' | tr -d ,)
   sold=$(field "$out/$kind-soldout" 'throughput \K[0-9,]+' | tr -d ,)
