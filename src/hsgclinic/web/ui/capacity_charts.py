@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from hsgclinic.web.ui.charts import PALETTE, _text
+from hsgclinic.web.ui.charts import PALETTE, _text, _text_width
 
 FONT = "system-ui, -apple-system, &quot;PingFang SC&quot;, &quot;Noto Sans CJK SC&quot;, sans-serif"
 SHADES = ("#e6f2f1", "#b9dcd8", "#8cc7c2", "#4f9e99", "#0b6e6e")  # light → dark: 0–20 … 80–100 %+
@@ -55,7 +55,9 @@ def heat_map(
     weeks = (days[-1].day - first).days // 7 + 1
     cell = 11 if weeks > 30 else 16
     left, top = 30, 54
-    width = max(left + weeks * cell + 10, 380)
+    legend = [*zip(SHADES, scale_labels, strict=False), (PALETTE["closed"], closed_label)]
+    legend_w = sum(22 + _text_width(label, 11) for _, label in legend) + left
+    width = round(max(left + weeks * cell + 10, 380, legend_w + 10))
     height = top + 7 * cell + 44
     out = _open_svg(chart_id, width, height, title, description)
     for i, label in enumerate(weekday_labels):
@@ -76,10 +78,10 @@ def heat_map(
         )
     ly = top + 7 * cell + 18
     lx = float(left)
-    for colour, label in [*zip(SHADES, scale_labels, strict=False), (PALETTE["closed"], closed_label)]:
+    for colour, label in legend:
         out.append(f'<rect x="{lx:.1f}" y="{ly - 10}" width="12" height="11" fill="{colour}" stroke="#ccd"/>')
         out.append(_text(lx + 15, ly, label, size=11, anchor="start", fill="muted"))
-        lx += 22 + len(label) * 6.5
+        lx += 22 + _text_width(label, 11)
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 -- every word in it went through escape()
 
@@ -92,36 +94,31 @@ class RankRow:
 
 
 def ranking(rows: Sequence[RankRow], chart_id: str, *, title: str, description: str, empty: str) -> Markup:
-    """Horizontal bars, best first; a negative value (the change lost cycles) is drawn in red to the left."""
-    width, left, right, top, bar = 380, 120, 16, 40, 22
-    height = top + max(len(rows), 1) * (bar + 8) + 16
+    """Horizontal bars, best first, each under its label; a negative value (the change lost cycles) is drawn in
+    red to the left of the zero line."""
+    width, left, right, top, bar, label_h, gap = 380, 8, 48, 40, 16, 15, 9
+    row_h = label_h + bar + gap
+    height = top + max(len(rows), 1) * row_h + 8
     out = _open_svg(chart_id, width, height, title, description)
     if not rows:
         out.append(_text(8, top + 16, empty, size=13, anchor="start", fill="muted"))
     top_value = max((abs(r.value) for r in rows), default=1.0) or 1.0
     negative = any(r.value < 0 for r in rows)
-    zero = left + (width - left - right) * (0.3 if negative else 0.0)
+    zero = left + (width - left - right) * (0.25 if negative else 0.0)
     for i, r in enumerate(rows):
-        y = top + i * (bar + 8)
+        y = top + i * row_h
+        out.append(_text(left, y + 11, r.label, size=12, anchor="start"))
         room = (width - right - zero) if r.value >= 0 else (zero - left)
-        w = abs(r.value) / top_value * room
+        w = max(abs(r.value) / top_value * room, 1.0)
         x = zero if r.value >= 0 else zero - w
         colour = PALETTE["brand"] if r.value >= 0 else PALETTE["red"]
-        out.append(_text(left - 6, y + bar * 0.68, r.label, size=11, anchor="end"))
+        by = y + label_h
         out.append(
-            f'<rect x="{x:.1f}" y="{y}" width="{max(w, 1.0):.1f}" height="{bar}" fill="{colour}" class="bar">'
+            f'<rect x="{x:.1f}" y="{by}" width="{w:.1f}" height="{bar}" fill="{colour}" class="bar">'
             f"<title>{escape(r.label)}: {escape(r.note)}</title></rect>"
         )
-        out.append(
-            _text(
-                x + max(w, 1.0) + 4 if r.value >= 0 else zero + 4,
-                y + bar * 0.68,
-                f"{r.value:.2f}",
-                size=11,
-                anchor="start",
-                fill="muted",
-            )
-        )
-    out.append(f'<line x1="{zero:.1f}" y1="{top - 4}" x2="{zero:.1f}" y2="{height - 12}" stroke="{PALETTE["muted"]}"/>')
+        tx = x + w + 4 if r.value >= 0 else zero + 4
+        out.append(_text(tx, by + bar * 0.8, f"{r.value:.2f}", size=11, anchor="start", fill="muted"))
+    out.append(f'<line x1="{zero:.1f}" y1="{top - 4}" x2="{zero:.1f}" y2="{height - 6}" stroke="{PALETTE["muted"]}"/>')
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 -- every word in it went through escape()

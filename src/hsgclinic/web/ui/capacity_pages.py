@@ -60,7 +60,8 @@ def what_if_label(spec: str) -> Message:
 
 def _weekly(result: dict[str, Any], t: Translator) -> Any:
     weeks = result["baseline"]["weeks"]
-    labels = [f"{int(w['first'][5:7])}/{int(w['first'][8:10])}" for w in weeks]
+    every = 1 if len(weeks) <= 8 else 2 if len(weeks) <= 16 else 4
+    labels = [f"{int(w['first'][5:7])}/{int(w['first'][8:10])}" if i % every == 0 else "" for i, w in enumerate(weeks)]
     calendar_lost = [w["lost"]["holiday"] + w["lost"]["closure"] for w in weeks]
     places_lost = [w["lost"]["numbers"] + w["lost"]["capacity"] for w in weeks]
     return day_chart(
@@ -70,11 +71,11 @@ def _weekly(result: dict[str, Any], t: Translator) -> Any:
             y_title=t("Lost cycles"),
             labels=labels,
             series=[
-                Series(t("holiday break or closure"), calendar_lost, "bar", "amber"),
-                Series(t("numbers or places full"), places_lost, "bar", "red"),
+                Series(t("holiday or closure"), calendar_lost, "bar", "amber"),
+                Series(t("full"), places_lost, "bar", "red"),
             ],
             closed=[w["holiday_days"] > 0 for w in weeks],
-            closed_label=t("week with a holiday break"),
+            closed_label=t("holiday week"),
             description=t(
                 "Cycles lost per week by the week her procedure window opened; weeks with a holiday break shaded."
             ),
@@ -116,7 +117,7 @@ def _ranking(result: dict[str, Any], t: Translator) -> Any:
     return ranking(
         rows,
         "capacity-ranking",
-        title=t("What-ifs: cycles saved per added place"),
+        title=t("Cycles saved per added place"),
         description=t("Each change run on the same simulated women; best first."),
         empty=t("No what-if adds places in this period."),
     )
