@@ -19,14 +19,14 @@ from types import MappingProxyType
 
 from hsgclinic.capacity.simulation import Scenario
 from hsgclinic.domain.clinic_calendar import ClinicCalendar, ClosureKind
-from hsgclinic.domain.messages import Localized
+from hsgclinic.domain.messages import N_, Localized, MessageError
 
 ONE_DAY = dt.timedelta(days=1)
 MAX_WHAT_IFS = 12
 
 
-class WhatIfError(ValueError):
-    """A what-if text that cannot be read (the message says which and why)."""
+class WhatIfError(MessageError):
+    """A what-if text that cannot be read (a translatable message says which and why)."""
 
 
 @dataclass(frozen=True)
@@ -62,16 +62,18 @@ def _day(text: str, spec: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise WhatIfError(f"{spec}: {text!r} is not a date (YYYY-MM-DD)") from None
+        raise WhatIfError(N_("{spec}: {text!r} is not a date (YYYY-MM-DD).", spec=spec, text=text)) from None
 
 
 def _int(text: str, spec: str, low: int, high: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise WhatIfError(f"{spec}: {text!r} is not a whole number") from None
+        raise WhatIfError(N_("{spec}: {text!r} is not a whole number.", spec=spec, text=text)) from None
     if not low <= value <= high:
-        raise WhatIfError(f"{spec}: {value} must be from {low} to {high}")
+        raise WhatIfError(
+            N_("{spec}: {value} must be from {low} to {high}.", spec=spec, value=value, low=low, high=high)
+        )
     return value
 
 
@@ -104,21 +106,23 @@ def parse(spec: str, s: Scenario) -> WhatIf:
         day_text, _, n_text = arg.partition(":")
         day, n = _day(day_text, spec), _int(n_text, spec, 1, 500)
         if not s.first <= day <= s.last:
-            raise WhatIfError(f"{spec}: {day} is outside the period")
+            raise WhatIfError(N_("{spec}: {day} is outside the period.", spec=spec, day=day))
         if not s.calendar.is_open(day):
-            raise WhatIfError(f"{spec}: the clinic is closed on {day}; use open:{day}")
+            raise WhatIfError(
+                N_("{spec}: the clinic is closed on {day}; use open:{iso}.", spec=spec, day=day, iso=day.isoformat())
+            )
         return WhatIf(spec, kind, _add(s, [day], n), n, "places")
     if kind == "makeup":
         n = _int(arg, spec, 1, 500)
         days = [d for d in s.calendar.days(s.first, s.last) if d in s.calendar.makeup_workdays]
         if not days:
-            raise WhatIfError(f"{spec}: the period has no make-up working day")
+            raise WhatIfError(N_("{spec}: the period has no make-up working day.", spec=spec))
         return WhatIf(spec, kind, _add(s, days, n), n * len(days), "places")
     if kind == "before-breaks":
         n = _int(arg, spec, 1, 500)
         days = sorted({d for b0, _, _ in breaks(s.calendar, s.first, s.last) for d in _last_open_before(s, b0, 2)})
         if not days:
-            raise WhatIfError(f"{spec}: no statutory break in the period")
+            raise WhatIfError(N_("{spec}: the period has no statutory holiday break.", spec=spec))
         return WhatIf(spec, kind, _add(s, days, n), n * len(days), "places")
     if kind == "capacity":
         c = _int(arg, spec, 1, 500)
@@ -137,14 +141,19 @@ def parse(spec: str, s: Scenario) -> WhatIf:
     if kind == "open":
         day = _day(arg, spec)
         if not s.first <= day <= s.last:
-            raise WhatIfError(f"{spec}: {day} is outside the period")
+            raise WhatIfError(N_("{spec}: {day} is outside the period.", spec=spec, day=day))
         if s.calendar.is_open(day):
-            raise WhatIfError(f"{spec}: the clinic is already open on {day}")
+            raise WhatIfError(N_("{spec}: the clinic is already open on {day}.", spec=spec, day=day))
         closures = {d: c for d, c in s.calendar.closures.items() if d != day}
         calendar = dataclasses.replace(s.calendar, closures=MappingProxyType(closures))
         opened = dataclasses.replace(s, calendar=calendar)
         return WhatIf(spec, kind, opened, opened.places(day), "places")
-    raise WhatIfError(f"{spec}: unknown what-if (places, makeup, before-breaks, capacity, numbers, open, auto)")
+    raise WhatIfError(
+        N_(
+            "{spec}: unknown what-if (places, makeup, before-breaks, capacity, numbers, open, auto).",
+            spec=spec,
+        )
+    )
 
 
 def auto_specs(s: Scenario) -> list[str]:
@@ -166,5 +175,5 @@ def expand(specs: Sequence[str], s: Scenario) -> list[WhatIf]:
         for one in auto_specs(s) if spec.strip().lower() == "auto" else [spec]:
             out.append(parse(one, s))
     if len(out) > MAX_WHAT_IFS:
-        raise WhatIfError(f"at most {MAX_WHAT_IFS} what-ifs at a time")
+        raise WhatIfError(N_("At most {n} what-ifs at a time.", n=MAX_WHAT_IFS))
     return out

@@ -180,7 +180,7 @@ def simulate(
     try:
         changes = expand(what_ifs, base)
     except WhatIfError as exc:
-        raise InvalidInput("bad_what_if", N_("What-if not understood: {reason}", reason=str(exc))) from None
+        raise InvalidInput("bad_what_if", N_("What-if not understood: {reason}", reason=exc.message)) from None
     women = draw_women(
         given.first,
         given.last,
