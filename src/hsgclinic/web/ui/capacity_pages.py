@@ -123,8 +123,8 @@ def _ranking(result: dict[str, Any], t: Translator) -> Any:
     )
 
 
-@router.get("/staff/admin/capacity")
-async def capacity_page(request: Request) -> Response:
+@router.get("/staff/admin/capacity")  # a plain def: the bounded run (seconds) goes to the thread pool
+def capacity_page(request: Request) -> Response:
     require_staff(request, ui_state(request).clinic, Role.ADMIN)
     ui = ui_state(request)
     ctx = ui.clinic.ctx
