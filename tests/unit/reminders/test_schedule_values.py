@@ -68,7 +68,7 @@ def test_times_come_from_the_settings(calendar: ClinicCalendar, rules: Rules) ->
     plan = plan_aftercare(PROC.date(), calendar, rules)
     times = ReminderTimes(visit_eve=dt.time(17, 30), procedure_eve=dt.time(20, 0), morning=dt.time(9, 0))
     case = CaseDates(
-        visit_day=D(2026, 12, 2), procedure_at=PROC, aftercare=plan, report_signed_at=DT(2026, 12, 9, 15, 42, 7)
+        visit_day=D(2026, 12, 2), procedure_at=PROC, aftercare=plan, report_signed_at=DT(2026, 12, 9, 15, 42, 7, 500000)
     )
     due = {r.kind.value: r.due for r in case_reminders(case, times)}
     assert due["visit_eve"] == DT(2026, 12, 1, 17, 30)
