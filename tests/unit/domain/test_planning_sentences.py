@@ -375,9 +375,10 @@ def test_a_visit_day_is_offered_only_if_its_test_reaches_a_date_one_or_two_days_
 def test_a_window_running_into_a_provisional_year_marks_the_plan(rules: Rules) -> None:
     """CAL-SOURCE: visits in an official year, part of the window in the next (provisional) one."""
     cal = hand_calendar(years=(2030, 2031), official=(2030,))
-    e = D(2030, 12, 26)
+    e = D(2030, 12, 25)  # visits E+2 … E+6 end on 12-31; the window's last day E+7 is 2031-01-01
     plan = plan_visit(cycle(e), cal, rules, today=e)
-    assert not any(v.provisional for v in plan.visit_days)
+    assert not any(v.provisional for v in (*plan.visit_days, *plan.late_visit_days))
+    assert [v.provisional for v in plan.window] == [False, False, False, False, True]
     assert plan.provisional
 
 
@@ -394,9 +395,22 @@ def test_the_next_cycle_keeps_her_cycle_facts(calendar: ClinicCalendar, rules: R
     assert "Your cycle is shorter than 25 days, so ovulation may come early; a doctor must confirm the date." in reasons
     assert IRREGULAR in reasons
     assert AFTER_OVULATION.format("2026-10-27") in reasons  # next LMP + 24 − 14 − 1
-    regular = cycle(D(2026, 9, 28), period_start=D(2026, 9, 24), shortest=28, longest=40)
-    nxt = plan_visit(regular, calendar, rules, today=D(2026, 9, 28)).next_cycle
+    varying = cycle(D(2026, 9, 28), period_start=D(2026, 9, 24), shortest=28, longest=40)
+    nxt = plan_visit(varying, calendar, rules, today=D(2026, 9, 28)).next_cycle
     assert nxt is not None and IRREGULAR in {f.message.english() for f in nxt.window[0].findings}
+    reported = cycle(D(2026, 9, 28), period_start=D(2026, 9, 24), cycle_length=28, irregular=True)
+    nxt = plan_visit(reported, calendar, rules, today=D(2026, 9, 28)).next_cycle
+    assert nxt is not None and IRREGULAR in {f.message.english() for f in nxt.window[0].findings}
+
+
+def test_the_next_cycle_counts_cycle_days_from_its_own_first_day(calendar: ClinicCalendar, rules: Rules) -> None:
+    """BOOK-NEXT: a 7-day period (LMP 09-22, E 09-28): the next one starts 10-20 and ends 10-26; its window's first
+    day (E+3 = 10-29) is cycle day 10 of it — counted from its first day, not from an assumed 5-day period."""
+    facts = cycle(D(2026, 9, 28), period_start=D(2026, 9, 22), cycle_length=28)
+    nxt = plan_visit(facts, calendar, rules, today=D(2026, 9, 28)).next_cycle
+    assert nxt is not None
+    assert (nxt.expected_period_start, nxt.expected_period_end) == (D(2026, 10, 20), D(2026, 10, 26))
+    assert (nxt.window[0].day, nxt.window[0].cycle_day) == (D(2026, 10, 29), 10)
 
 
 @pytest.mark.parametrize(
