@@ -427,3 +427,14 @@ def test_the_next_cycle_is_an_estimate_unless_she_gave_both_lmp_and_cycle(
 ) -> None:
     nxt = plan_visit(cycle(D(2026, 9, 28), **facts), calendar, rules, today=D(2026, 9, 28)).next_cycle  # type: ignore[arg-type]
     assert nxt is not None and nxt.estimated is estimated
+
+
+def test_with_a_two_day_lead_a_visit_must_reach_exactly_two_days_later(rules: Rules) -> None:
+    """BOOK-LEAD (a setting): with T+2 only, E+4 closed drops E+2 (it reaches nothing) but keeps E+3 (→ E+5); E+6
+    closed drops the late visit E+4 but keeps E+5 (→ E+7)."""
+    e = D(2030, 4, 1)
+    two = Rules(lead_min_days=2, lead_max_days=2)
+    plan = plan_visit(cycle(e), hand_calendar(holidays=[e + _days(4)]), two, today=e)
+    assert [v.day for v in plan.visit_days] == [e + _days(3)]
+    plan = plan_visit(cycle(e), hand_calendar(holidays=[e + _days(6)]), two, today=e)
+    assert [v.day for v in plan.late_visit_days] == [e + _days(5)]
