@@ -112,6 +112,20 @@ def record_procedure(ctx: ServiceContext, actor: Actor, appointment_id: int, dat
                     N_("Record start and end time, contrast agent and kind, volume, fluoroscopy time and dose."),
                     rule="PROC",
                 )
+            assert data.started_at is not None and data.ended_at is not None
+            # A procedure cannot have started later than now (the page also refuses an end time later than now;
+            # a modality's MPPS may report the end a little ahead of the server's clock).
+            if _aware(data.started_at) > now + FUTURE_GRACE:
+                raise InvalidInput(
+                    "time_in_future",
+                    N_(
+                        "The start time cannot be later than now ({now}): record the procedure once it has started.",
+                        now=now.astimezone(ctx.tz).time().replace(second=0, microsecond=0),
+                    ),
+                    rule="PROC",
+                )
+            if _aware(data.ended_at) < _aware(data.started_at):
+                raise InvalidInput("end_before_start", N_("The end time is before the start time."), rule="PROC")
             assert data.fluoroscopy_s is not None
             dose = dose_findings(float(data.fluoroscopy_s), _median_fluoroscopy(s), ctx.settings.dose_fluoro_limit_s)
         row = ProcedureRecord(
@@ -151,6 +165,13 @@ def record_procedure(ctx: ServiceContext, actor: Actor, appointment_id: int, dat
             reminders.procedure_planned(ctx, s, appt, aftercare=_plan_or_none(ctx, s, row, appt))
         uow.commit()
         return ProcedureView(row.id, appt.id, stopped, row.hcg_result, tuple(dose))
+
+
+FUTURE_GRACE = dt.timedelta(minutes=1)  # clocks of the room and the server may differ a little
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def _median_fluoroscopy(s: Session) -> float | None:

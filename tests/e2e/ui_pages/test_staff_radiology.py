@@ -48,7 +48,7 @@ def appointment(service_clinic: Any, service_client: TestClient) -> int:
     form = screened(service_clinic)
     appt = booking.book(service_clinic.ctx, DESK, form.form_id, dt.date(2026, 11, 22))
     payments.record_payment(service_clinic.ctx, DESK, appt.appointment_id, "cash")
-    service_clinic.ctx.clock.set(dt.datetime(2026, 11, 22, 7, 50, tzinfo=SHANGHAI))
+    service_clinic.ctx.clock.set(dt.datetime(2026, 11, 22, 8, 10, tzinfo=SHANGHAI))  # after the 08:00–08:05 HSG
     sign_in(service_client, service_clinic, "radiologist")
     return int(appt.appointment_id)
 
@@ -116,6 +116,6 @@ def test_the_report_page_names_the_patient_and_shows_clinic_times(
     assert re.search(r"\*{10,}\w{4}", page.text)  # the masked ID, never the full number
     service_client.post(f"/staff/report/{procedure_id[1]}", data=REPORT, headers=EN)
     signed = service_client.post(f"/staff/report/{procedure_id[1]}/sign", headers=EN)
-    assert "22 Nov 2026 07:50" in signed.text  # signed at 07:50 clinic time (23:50 UTC the day before)
+    assert "22 Nov 2026 08:10" in signed.text  # signed at 08:10 clinic time (00:10 UTC)
     assert "UTC" not in signed.text
     assert service_client.get("/staff/report/999999", headers=EN).status_code == 404

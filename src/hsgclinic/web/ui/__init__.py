@@ -17,7 +17,15 @@ def mount_ui(app: FastAPI, clinic: Any) -> None:
     """Add the patient, kiosk and staff pages, ``/static`` and the HTML error pages to ``app``."""
     install(app, clinic)
     install_security(app, clinic.settings)
-    from hsgclinic.web.ui import desk, desk_booking, desk_corrections, desk_screening, kiosk_pages, radiology
+    from hsgclinic.web.ui import (
+        desk,
+        desk_booking,
+        desk_corrections,
+        desk_screening,
+        kiosk_pages,
+        printing,
+        radiology,
+    )
 
     for router in (
         kiosk_pages.router,
@@ -25,6 +33,7 @@ def mount_ui(app: FastAPI, clinic: Any) -> None:
         desk_screening.router,
         desk_booking.router,
         desk_corrections.router,
+        printing.router,
         radiology.router,
     ):
         app.include_router(router)

@@ -178,6 +178,7 @@ async def dashboard_page(request: Request) -> Response:
         board=board,
         charts=_charts(board, translator_for(request)),
         eff=ctx.effective(),
+        dose_flagged=__import__("hsgclinic.services.radiology_lists", fromlist=["x"]).flagged_count(ctx, first),
     )
 
 

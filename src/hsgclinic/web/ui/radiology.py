@@ -23,7 +23,7 @@ from hsgclinic.domain.report import (
     TubeFinding,
     check_report,
 )
-from hsgclinic.services import booking, desk, procedure, worklist_mpps
+from hsgclinic.services import booking, desk, procedure, radiology_lists, worklist_mpps
 from hsgclinic.services.context import Actor, Role
 from hsgclinic.services.errors import NotFound, ServiceError
 from hsgclinic.web.ui.forms import FormState
@@ -64,11 +64,35 @@ def _not_found(request: Request) -> Response:
 
 @router.get("/staff/radiology")
 async def worklist(request: Request) -> Response:
+    """The day's worklist (``?day=``, default today) and the standing list across days: unsigned, overdue and
+    REPORT-DOSE-flagged studies."""
     ui = ui_state(request)
     actor = require_staff(request, ui.clinic, *RADIOLOGY)
-    day = ui.clinic.ctx.today()
-    rows = [r for r in desk.schedule(ui.clinic.ctx, actor, day) if r.status != "cancelled"]
-    return ui.pages.render(request, "staff/worklist.html", nav="radiology", day=day, rows=rows)
+    ctx = ui.clinic.ctx
+    today = ctx.today()
+    raw = request.query_params.get("day")
+    problem = None
+    try:
+        day = dt.date.fromisoformat(raw) if raw else today
+    except ValueError:
+        day, problem = today, N_("Please enter a date as year-month-day, e.g. 2026-11-18.")
+    rows = [r for r in desk.schedule(ctx, actor, day) if r.status != "cancelled"]
+    flags = radiology_lists.dose_flags(ctx, [r.procedure_id for r in rows if r.procedure_id])
+    return ui.pages.render(
+        request,
+        "staff/worklist.html",
+        422 if problem else 200,
+        nav="radiology",
+        day=day,
+        today=today,
+        rows=rows,
+        flags=flags,
+        standing=radiology_lists.standing_list(ctx, actor),
+        problem=problem,
+        prev_day=day - dt.timedelta(days=1),
+        next_day=day + dt.timedelta(days=1),
+        printable=request.query_params.get("print") == "1",
+    )
 
 
 # -- procedure record -------------------------------------------------------------------------------------------
@@ -84,7 +108,9 @@ def _time_on(form: FormState, name: str, day: dt.date, tz: Any) -> dt.datetime |
     return dt.datetime.combine(day, t, tzinfo=tz).astimezone(dt.UTC)
 
 
-def _procedure_input(form: FormState, day: dt.date, tz: Any) -> procedure.ProcedureInput | None:
+def _procedure_input(
+    form: FormState, day: dt.date, tz: Any, now: dt.datetime | None = None
+) -> procedure.ProcedureInput | None:
     hcg = form.choice("hcg_result", {h.value for h in HcgResult}, required=True)
     operator = form.text("operator", required=True, max_len=100)
     started = _time_on(form, "started_at", day, tz)
@@ -97,6 +123,16 @@ def _procedure_input(form: FormState, day: dt.date, tz: Any) -> procedure.Proced
     kerma = form.decimal("air_kerma_mgy", low=Decimal("0"), high=Decimal("10000"))
     if started and ended and ended < started:
         form.error("ended_at", N_("The end time is before the start time."))
+    if now is not None:
+        for name, at in (("started_at", started), ("ended_at", ended)):
+            if at is not None and at > now + procedure.FUTURE_GRACE:
+                form.error(
+                    name,
+                    N_(
+                        "This time is later than now ({now}): record the procedure after it has ended.",
+                        now=now.astimezone(tz).time().replace(second=0, microsecond=0),
+                    ),
+                )
     if hcg == HcgResult.NEGATIVE.value:
         for name, value in (
             ("started_at", started),
@@ -188,7 +224,7 @@ async def record(request: Request, appointment_id: int) -> Response:
         appt = booking.get_appointment(ui.clinic.ctx, actor, appointment_id)
     except ServiceError:
         return _not_found(request)
-    data = _procedure_input(form, appt.day, ui.clinic.ctx.tz)
+    data = _procedure_input(form, appt.day, ui.clinic.ctx.tz, ui.clinic.ctx.now())
     if data is None:
         return _procedure_page(request, actor, appointment_id, form, 422)
     try:
@@ -268,6 +304,7 @@ def _report_page(
         report=report,
         form=form,
         shapes=SHAPES,
+        dose=radiology_lists.dose_flags(ui.clinic.ctx, [procedure_id]).get(procedure_id, ()),
         **extra,
     )
 
