@@ -36,7 +36,7 @@ def _day(request: Request, today: dt.date) -> dt.date:
 
 def _printed(request: Request) -> str:
     ctx = ui_state(request).clinic.ctx
-    return ctx.now_local().strftime("%Y-%m-%d %H:%M")
+    return str(ctx.now_local().strftime("%Y-%m-%d %H:%M"))
 
 
 @router.get("/staff/print/queue")
