@@ -121,3 +121,13 @@ def test_printable_room_schedule_and_queue(service_client: TestClient, service_c
     assert queue.status_code == 200 and 'data-print-list="queue"' in queue.text
     assert ("Checked in" if lang == "en" else "已签到") in queue.text
     assert 'href="/staff/print/queue?day=2026-11-20"' in service_client.get("/staff/desk", headers=h).text
+
+
+def test_forms_default_to_the_signed_in_persons_display_name(service_client: TestClient, service_clinic: Any) -> None:
+    form = screened(service_clinic)
+    appt = booking.book(service_clinic.ctx, DESK, form.form_id, dt.date(2026, 11, 22))
+    payments.record_payment(service_clinic.ctx, DESK, appt.appointment_id, "cash")
+    sign_in(service_client, service_clinic, "radiologist")  # display name "Radiologist.One" (staff_helpers)
+    page = service_client.get(f"/staff/procedure/{appt.appointment_id}", headers=HEADERS["en"]).text
+    assert 'name="operator" type="text" value="Radiologist.One"' in page
+    assert "Radiologist.One ·" in page  # the navigation names her, not her username

@@ -172,7 +172,7 @@ async def screening_page(request: Request, registration_id: int) -> Response:
         number = _number(request, actor, registration_id)
     except ServiceError:
         return ui.pages.render(request, "errors/error.html", 404, code=404, detail=None)
-    form = FormState.of({"doctor_name": actor.name})
+    form = FormState.of({"doctor_name": actor.shown_name})
     return _render(request, number, form, result=None, reviews=[])
 
 

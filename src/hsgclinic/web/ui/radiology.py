@@ -210,7 +210,7 @@ async def procedure_page(request: Request, appointment_id: int) -> Response:
     ui = ui_state(request)
     actor = require_staff(request, ui.clinic, *RADIOLOGY)
     reported = worklist_mpps.for_appointment(ui.clinic.ctx, actor, appointment_id)
-    values = {"operator": actor.name, "contrast_kind": "water", **_from_modality(reported, ui.clinic.ctx.tz)}
+    values = {"operator": actor.shown_name, "contrast_kind": "water", **_from_modality(reported, ui.clinic.ctx.tz)}
     return _procedure_page(request, actor, appointment_id, FormState.of(values), reported=reported)
 
 
