@@ -1,5 +1,5 @@
-"""Printable day lists (issue 8): the desk's queue and the radiology room's schedule, one A4 table each, in the
-reader's language, names with masked IDs only. The browser prints them (``/static/print.css``)."""
+"""Patient search, and printable day lists (issue 8): the desk's queue and the radiology room's schedule, one A4
+table each, in the reader's language, names with masked IDs only. The browser prints them (``/static/print.css``)."""
 
 from __future__ import annotations
 
@@ -92,4 +92,41 @@ async def print_room(request: Request) -> Response:
         rows=rows,
         back=f"/staff/radiology?day={day.isoformat()}",
         printed_at=_printed(request),
+    )
+
+
+@router.get("/staff/search")
+async def search_page(request: Request) -> Response:
+    return _search(request, "")
+
+
+@router.post("/staff/search")
+async def search_post(request: Request) -> Response:
+    """The query is POSTed (never in a URL, a log line or the language switch's link) and not written back."""
+    raw = (await request.form()).get("q")
+    return _search(request, raw if isinstance(raw, str) else "")
+
+
+def _search(request: Request, q: str) -> Response:
+    from hsgclinic.services import search
+    from hsgclinic.services.errors import ServiceError
+    from hsgclinic.web.ui.forms import FormState
+
+    ui = ui_state(request)
+    actor = require_staff(request, ui.clinic, *ALL_STAFF)
+    hits = None
+    refusal = None
+    if q.strip():
+        try:
+            hits = search.search(ui.clinic.ctx, actor, q)
+        except ServiceError as exc:
+            refusal = exc
+    return ui.pages.render(
+        request,
+        "staff/search.html",
+        422 if refusal else 200,
+        nav="search",
+        form=FormState.of({"q": ""}),
+        hits=hits,
+        refusal=refusal,
     )
