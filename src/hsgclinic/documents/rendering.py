@@ -61,6 +61,17 @@ def css_content(template: str, **counters: str) -> str:
     return " ".join(parts) or '""'
 
 
+def qr_svg(payload: str) -> bytes:
+    """A QR code (error correction M) as an SVG document (the ticket page's image)."""
+    import io
+
+    import segno
+
+    out = io.BytesIO()
+    segno.make(payload, error="m", micro=False).save(out, kind="svg", scale=6, border=2, dark="#111")
+    return out.getvalue()
+
+
 def qr_svg_data_uri(payload: str) -> str:
     """A QR code (error correction M) as an SVG data URI; segno is pure Python."""
     import segno

@@ -4,6 +4,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from hsgclinic.services.synthetic import synthetic_name, synthetic_phone, synthetic_resident_id
@@ -87,3 +88,34 @@ def test_my_visit_form_keeps_what_was_typed_on_error(service_client: TestClient)
 def test_kiosk_is_a_full_screen_page_in_her_language(service_client: TestClient) -> None:
     r = service_client.get("/kiosk", headers={"Accept-Language": "zh-CN"})
     assert r.status_code == 200 and 'class="kiosk"' in r.text and "输入或扫描查询码" in r.text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_ticket_survives_a_reload_and_has_its_qr_and_arrival_time(
+    service_client: TestClient, service_clinic: Any, lang: str
+) -> None:
+    h = {"Accept-Language": lang}
+    form = service_client.get("/number", headers=h).text
+    key = form.split('name="key" value="', 1)[1].split('"', 1)[0]
+    data = {
+        "day": "2026-11-20",
+        "name": synthetic_name(7),
+        "id_kind": "resident",
+        "id_number": synthetic_resident_id(7),
+        "phone": synthetic_phone(7),
+        "language": "en",
+        "key": key,
+    }
+    taken = service_client.post("/number", data=data, headers=h, follow_redirects=False)
+    assert taken.status_code == 303 and taken.headers["location"] == "/number/ticket"
+    first = service_client.get("/number/ticket", headers=h)
+    again = service_client.get("/number/ticket", headers=h)  # the reload
+    assert first.status_code == again.status_code == 200 and first.text == again.text
+    assert 'class="ticket-no"' in again.text and 'src="/number/ticket/qr.svg"' in again.text
+    assert "data-arrive-by" in again.text and "08:00" in again.text
+    assert synthetic_resident_id(7) not in again.text
+    qr = service_client.get("/number/ticket/qr.svg", headers=h)
+    assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml") and b"<svg" in qr.content
+    stranger = TestClient(service_client.app)
+    assert stranger.get("/number/ticket", follow_redirects=False).status_code == 303  # no ticket: back to /number
+    assert stranger.get("/number/ticket/qr.svg").status_code == 404

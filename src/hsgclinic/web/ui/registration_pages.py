@@ -8,7 +8,7 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from hsgclinic.domain.identity import IdentityError, IdKind, parse_identity
 from hsgclinic.domain.messages import N_
@@ -150,7 +150,81 @@ async def take_number(request: Request) -> Response:
     except ServiceError as exc:
         form.values["key"] = ""
         return _number_page(request, form, status_code=409, refusal=exc)
-    return ui.pages.render(request, "patient/number_taken.html", nav="number", number=taken.number)
+    # Post/Redirect/Get: reloading the ticket page shows the ticket again (not a second POST and a 409).
+    answer = RedirectResponse("/number/ticket", status_code=303)
+    answer.set_cookie(
+        TICKET_COOKIE,
+        _ticket_token(ui, taken.number.registration_id, taken.number.patient_id),
+        max_age=TICKET_SECONDS,
+        httponly=True,
+        samesite="lax",
+        path="/number",
+    )
+    return answer
+
+
+TICKET_COOKIE = "hsg_ticket"
+TICKET_SECONDS = 2 * 24 * 3600
+_TICKET_SALT = "hsgclinic.ticket.v1"
+
+
+def _ticket_token(ui: UiState, registration_id: int, patient_id: int) -> str:
+    from itsdangerous import URLSafeTimedSerializer
+
+    return str(
+        URLSafeTimedSerializer(ui.clinic.settings.secret_key, salt=_TICKET_SALT).dumps([registration_id, patient_id])
+    )
+
+
+def _ticket(request: Request) -> Any:
+    """Her number from the ticket cookie (signed, two days), or None."""
+    from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+    from hsgclinic.services import registration as registration_service
+    from hsgclinic.services.context import Actor, Role
+    from hsgclinic.services.errors import ServiceError
+
+    ui = ui_state(request)
+    token = request.cookies.get(TICKET_COOKIE)
+    if not token:
+        return None
+    try:
+        reg_id, patient_id = URLSafeTimedSerializer(ui.clinic.settings.secret_key, salt=_TICKET_SALT).loads(
+            token, max_age=TICKET_SECONDS
+        )
+        actor = Actor(Role.PATIENT, f"patient:{int(patient_id)}", patient_id=int(patient_id))
+        return registration_service.get_number(ui.clinic.ctx, actor, int(reg_id))
+    except (BadSignature, ValueError, TypeError, ServiceError):
+        return None
+
+
+@router.get("/number/ticket")
+async def ticket_page(request: Request) -> Response:
+    """Her ticket: number, access code with its QR, the day and the time to arrive; printable and saveable."""
+    number = _ticket(request)
+    if number is None:
+        return RedirectResponse("/number", status_code=303)
+    ui = ui_state(request)
+    return ui.pages.render(
+        request,
+        "patient/number_taken.html",
+        nav="number",
+        number=number,
+        arrive_by=ui.clinic.settings.first_slot,
+    )
+
+
+@router.get("/number/ticket/qr.svg")
+async def ticket_qr(request: Request) -> Response:
+    """The QR of her access code (what the kiosk and My visit scan), as an SVG image."""
+    from hsgclinic.documents.rendering import qr_svg
+
+    number = _ticket(request)
+    if number is None:
+        return Response(status_code=404)
+    return Response(
+        qr_svg(number.access_code), media_type="image/svg+xml", headers={"Cache-Control": "no-store, private"}
+    )
 
 
 VISIT_FIELDS = ("code", "last4")
