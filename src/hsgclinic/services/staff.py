@@ -163,7 +163,7 @@ def patient_login(ctx: ServiceContext, *, access_code: str, id_last4: str, addre
             .join(Patient, Patient.id == RegistrationNumber.patient_id)
             .where(RegistrationNumber.access_code == code)
         ).first()
-        if row is None or not hmac.compare_digest(row[1].id_last4, last4):
+        if row is None or not hmac.compare_digest(row[1].id_last4.encode(), last4.encode()):
             s.add(LoginAttempt(username=key, address=address[:64], at=now))
             uow.commit()
             raise NotAuthenticated(

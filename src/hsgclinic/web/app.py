@@ -19,6 +19,7 @@ from hsgclinic.bootstrap import Clinic, build_clinic
 from hsgclinic.config import Settings, load_settings
 from hsgclinic.fhir import create_fhir_app
 from hsgclinic.web.api import api_router
+from hsgclinic.web.api.contract import install_contract
 from hsgclinic.web.api.sold_out_gate import SoldOutGate
 from hsgclinic.web.errors import install_error_handlers, keep_api_errors_json
 from hsgclinic.web.security import install_security
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, clinic: Clinic | None = None
     app.state.clinic = clinic
     install_error_handlers(app)
     app.include_router(api_router())
+    install_contract(app)
     app.add_middleware(SoldOutGate, ctx=clinic.ctx)  # the rush's losers answered before routing
     app.mount("/fhir", create_fhir_app(clinic))  # FHIR R4 (docs/fhir.md): its own OperationOutcome errors
 

@@ -9,32 +9,34 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from hsgclinic.calendar_source import OverrideKind
 from hsgclinic.services import admin
 from hsgclinic.web.api.deps import AdminActor, Ctx
+from hsgclinic.web.api.types import ApiDate, ApiDateTime, ApiTime, Text
 
 router = APIRouter(tags=["admin"])
 
 
 class SettingsIn(BaseModel):
-    daily_numbers: int | None = Field(default=None, ge=1, le=1000)
-    procedure_capacity: int | None = Field(default=None, ge=1, le=500)
-    release_time: dt.time | None = None
-    booking_horizon_days: int | None = Field(default=None, ge=0, le=60)
+    daily_numbers: int | None = Field(default=None, ge=1, le=1000, strict=True)
+    procedure_capacity: int | None = Field(default=None, ge=1, le=500, strict=True)
+    release_time: ApiTime | None = None
+    booking_horizon_days: int | None = Field(default=None, ge=0, le=60, strict=True)
     price_cny: Decimal | None = Field(default=None, ge=0, le=99_999_999, decimal_places=2)
 
 
 class SettingsOut(BaseModel):
     daily_numbers: int
     procedure_capacity: int
-    release_time: dt.time
+    release_time: ApiTime
     booking_horizon_days: int
     price_cny: Decimal
 
 
 class OverrideIn(BaseModel):
-    kind: str
-    name_zh: str = Field(default="", max_length=100)
-    name_en: str = Field(default="", max_length=100)
+    kind: OverrideKind
+    name_zh: Text = Field(default="", max_length=100)
+    name_en: Text = Field(default="", max_length=100)
 
 
 class OverrideOut(BaseModel):
@@ -72,13 +74,13 @@ def overrides(ctx: Ctx, actor: AdminActor) -> list[OverrideOut]:
 
 
 @router.put("/admin/calendar/overrides/{day}", response_model=OverrideOut)
-def put_override(day: dt.date, body: OverrideIn, ctx: Ctx, actor: AdminActor) -> OverrideOut:
-    o = admin.set_override(ctx, actor, day, body.kind, body.name_zh, body.name_en)
+def put_override(day: ApiDate, body: OverrideIn, ctx: Ctx, actor: AdminActor) -> OverrideOut:
+    o = admin.set_override(ctx, actor, day, body.kind.value, body.name_zh, body.name_en)
     return OverrideOut(date=o.day, kind=o.kind, name_zh=o.name_zh, name_en=o.name_en)
 
 
 @router.delete("/admin/calendar/overrides/{day}", status_code=204)
-def delete_override(day: dt.date, ctx: Ctx, actor: AdminActor) -> Response:
+def delete_override(day: ApiDate, ctx: Ctx, actor: AdminActor) -> Response:
     admin.delete_override(ctx, actor, day)
     return Response(status_code=204)
 
@@ -88,9 +90,9 @@ def audit_events(
     ctx: Ctx,
     actor: AdminActor,
     patient_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    action: str | None = None,
-    actor_name: str | None = None,
-    since: dt.datetime | None = None,
+    action: Annotated[Text | None, Query(max_length=100)] = None,
+    actor_name: Annotated[Text | None, Query(max_length=100)] = None,
+    since: ApiDateTime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
     rows = admin.list_audit(

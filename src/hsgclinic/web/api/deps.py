@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hsgclinic.bootstrap import Clinic
 from hsgclinic.domain.messages import N_
@@ -39,7 +40,14 @@ def session_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-def get_actor(request: Request) -> Actor:
+# Declares the bearer scheme in the OpenAPI on every operation that asks who is calling (the session cookie the
+# pages set is accepted too); a missing or malformed header is the public, never an error by itself.
+BEARER = HTTPBearer(auto_error=False, description="the token from POST /api/v1/auth/login or /patient/login")
+
+
+def get_actor(
+    request: Request, _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None
+) -> Actor:
     """The logged-in staff member or patient; anyone else is the public."""
     token = session_token(request)
     address = client_address(request)

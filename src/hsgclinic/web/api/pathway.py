@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -14,7 +13,7 @@ from hsgclinic.domain.cycle import CycleFacts
 from hsgclinic.domain.eligibility import Contraindication, ContrastReaction, HcgResult, ScreeningInput
 from hsgclinic.domain.findings import Finding
 from hsgclinic.domain.leukorrhea import Cleanliness, LeukorrheaResult
-from hsgclinic.domain.report import ContrastKind
+from hsgclinic.domain.report import ContrastKind, ObstructionLevel, Patency, Spill
 from hsgclinic.i18n import Translator
 from hsgclinic.services import booking, payments, procedure, screening
 from hsgclinic.services.context import Role
@@ -31,6 +30,7 @@ from hsgclinic.web.api.deps import (
     Who,
     patient_or,
 )
+from hsgclinic.web.api.types import ApiDate, ApiDateTime, Text
 from hsgclinic.web.errors import translator_for
 
 router = APIRouter(tags=["pathway"])
@@ -42,8 +42,8 @@ def findings_json(t: Translator, findings: tuple[Finding, ...] | list[Finding]) 
 
 
 class CycleIn(BaseModel):
-    period_end: dt.date
-    period_start: dt.date | None = None
+    period_end: ApiDate
+    period_start: ApiDate | None = None
     shortest_cycle: int | None = Field(default=None, ge=1, le=365)
     longest_cycle: int | None = Field(default=None, ge=1, le=365)
     age: int | None = Field(default=None, ge=1, le=120)
@@ -66,7 +66,7 @@ class LeukorrheaIn(BaseModel):
 class ScreeningIn(BaseModel):
     patient_id: int = Field(ge=1, le=MAX_ID)
     registration_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    visit_date: dt.date
+    visit_date: ApiDate
     cycle: CycleIn
     temperature_c: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
     respiratory_illness: bool | None = None
@@ -78,10 +78,10 @@ class ScreeningIn(BaseModel):
     leukorrhea: LeukorrheaIn | None = None
     contraindications: list[Contraindication] = []
     contrast_reaction: ContrastReaction = ContrastReaction.NONE
-    contrast_reaction_agent: str = Field(default="", max_length=100)
-    contrast_reaction_description: str = Field(default="", max_length=200)
-    doctor_name: str = Field(min_length=1, max_length=100)
-    review_reasons: dict[str, str] = Field(default={}, max_length=20)
+    contrast_reaction_agent: Text = Field(default="", max_length=100)
+    contrast_reaction_description: Text = Field(default="", max_length=200)
+    doctor_name: Text = Field(min_length=1, max_length=100)
+    review_reasons: dict[str, Annotated[Text, Field(max_length=500)]] = Field(default={}, max_length=20)
     issue_form: bool = True
 
     def domain(self) -> ScreeningInput:
@@ -173,8 +173,8 @@ def offer_dates(form_id: RecordId, request: Request, ctx: Ctx, actor: DeskOrDoct
 
 
 class BookIn(BaseModel):
-    date: dt.date
-    review_confirmed_by: str | None = Field(default=None, max_length=100)
+    date: ApiDate
+    review_confirmed_by: Text | None = Field(default=None, max_length=100)
 
 
 def _appt_out(a: booking.AppointmentView) -> dict[str, Any]:
@@ -189,7 +189,7 @@ def book(form_id: RecordId, body: BookIn, ctx: Ctx, actor: DeskActor) -> dict[st
 
 
 @router.get("/appointments")
-def appointments(day: dt.date, ctx: Ctx, actor: DeskOrRadiology) -> list[dict[str, Any]]:
+def appointments(day: ApiDate, ctx: Ctx, actor: DeskOrRadiology) -> list[dict[str, Any]]:
     return [_appt_out(a) for a in booking.list_day(ctx, actor, day)]
 
 
@@ -210,7 +210,7 @@ def cancel(appointment_id: RecordId, ctx: Ctx, actor: DeskActor) -> dict[str, An
 
 
 class PayIn(BaseModel):
-    method: str
+    method: Literal["cash", "card", "wechat", "alipay", "insurance_card"]  # = services.payments.METHODS
     amount_cny: Decimal | None = Field(default=None, ge=0, le=99_999_999, decimal_places=2)
 
 
@@ -226,10 +226,10 @@ def refund(appointment_id: RecordId, ctx: Ctx, actor: DeskActor) -> dict[str, An
 
 class ProcedureIn(BaseModel):
     hcg_result: HcgResult
-    operator: str = Field(min_length=1, max_length=100)
-    started_at: dt.datetime | None = None
-    ended_at: dt.datetime | None = None
-    contrast_agent: str = Field(default="", max_length=100)
+    operator: Text = Field(min_length=1, max_length=100)
+    started_at: ApiDateTime | None = None
+    ended_at: ApiDateTime | None = None
+    contrast_agent: Text = Field(default="", max_length=100)
     contrast_kind: ContrastKind | None = None
     volume_ml: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=1)
     fluoroscopy_s: Decimal | None = Field(default=None, ge=0, le=3600, decimal_places=1)
@@ -255,9 +255,32 @@ def record_procedure(
     }
 
 
+class CavityIn(BaseModel):
+    shape: Text = Field(min_length=1, max_length=40, description='e.g. "normal", "arcuate", "septate"')
+    anomaly: bool
+    filling_defects: bool
+    intravasation: bool
+
+
+class TubeIn(BaseModel):
+    patency: Patency
+    obstruction_level: ObstructionLevel
+    hydrosalpinx: bool
+    spill: Spill
+
+
+class FindingsIn(BaseModel):
+    """REPORT-FIELDS: the structured findings (their consistency is checked by the rule: 422 REPORT-FIELDS)."""
+
+    cavity: CavityIn
+    left: TubeIn
+    right: TubeIn
+    impression: Text = Field(default="", max_length=2000)
+
+
 class ReportIn(BaseModel):
-    findings: dict[str, Any]
-    reason: str = Field(default="", max_length=500)
+    findings: FindingsIn
+    reason: Text = Field(default="", max_length=500)
 
 
 def _report_out(r: procedure.ReportView) -> dict[str, Any]:
@@ -266,7 +289,7 @@ def _report_out(r: procedure.ReportView) -> dict[str, Any]:
 
 @router.put("/procedures/{procedure_id}/report")
 def write_report(procedure_id: RecordId, body: ReportIn, ctx: Ctx, actor: RadiologyActor) -> dict[str, Any]:
-    findings = procedure.findings_from_json(body.findings)
+    findings = procedure.findings_from_json(body.findings.model_dump(mode="json"))
     return _report_out(procedure.write_report(ctx, actor, procedure_id, findings, body.reason))
 
 

@@ -14,8 +14,8 @@ router = APIRouter(tags=["patient"])
 
 
 class PatientLoginIn(BaseModel):
-    access_code: str = Field(min_length=4, max_length=16)
-    id_last4: str = Field(min_length=4, max_length=4)
+    access_code: str = Field(min_length=4, max_length=16, pattern=r"^[0-9A-Za-z]+$")
+    id_last4: str = Field(min_length=4, max_length=4, pattern=r"^[0-9A-Za-z]{4}$")
 
 
 class PatientLoginOut(BaseModel):

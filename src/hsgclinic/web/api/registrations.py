@@ -49,7 +49,7 @@ class AvailabilityOut(BaseModel):
 
 
 class CancelIn(BaseModel):
-    reason: Text = Field(default="patient", max_length=100)
+    reason: Literal["patient", "cycle_changed", "screening_failed", "staff"] = "patient"  # CANCEL_REASONS
 
 
 def _out(v: registration.NumberView) -> NumberOut:

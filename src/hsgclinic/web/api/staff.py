@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
@@ -11,13 +12,16 @@ from hsgclinic.domain.messages import N_
 from hsgclinic.services import staff
 from hsgclinic.services.errors import NotFound
 from hsgclinic.web.api.deps import SESSION_COOKIE, AdminActor, Ctx, RecordId, Who, client_address, session_token
+from hsgclinic.web.api.types import Text
+
+StaffRole = Literal["registrar", "doctor", "radiologist", "admin"]
 
 router = APIRouter(tags=["staff"])
 
 
 class LoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=200)
+    username: Text = Field(min_length=1, max_length=64)
+    password: Text = Field(min_length=1, max_length=200)
 
 
 class LoginOut(BaseModel):
@@ -34,10 +38,10 @@ class MeOut(BaseModel):
 
 
 class UserIn(BaseModel):
-    username: str = Field(min_length=2, max_length=64)
-    display_name: str = Field(default="", max_length=100)
-    role: str
-    password: str = Field(min_length=1, max_length=200)
+    username: Text = Field(min_length=2, max_length=64)
+    display_name: Text = Field(default="", max_length=100)
+    role: StaffRole
+    password: Text = Field(min_length=10, max_length=200, description="at least 10 characters")
 
 
 class UserOut(BaseModel):
@@ -98,9 +102,9 @@ def create_user(body: UserIn, ctx: Ctx, actor: AdminActor) -> UserOut:
 
 
 class UserChange(BaseModel):
-    role: str | None = None
+    role: StaffRole | None = None
     active: bool | None = None
-    password: str | None = Field(default=None, min_length=1, max_length=200)
+    password: Text | None = Field(default=None, min_length=10, max_length=200)
 
 
 @router.patch("/admin/users/{user_id}", response_model=UserOut)
