@@ -133,3 +133,34 @@ def search(ctx: ServiceContext, actor: Actor, query: str) -> list[Hit]:
         )
         uow.commit()
     return hits
+
+
+@dataclass(frozen=True)
+class IdFacts:
+    """Age and sex as the resident ID gives them (never the number itself); None for a passport."""
+
+    age: int | None
+    sex: str | None  # "F" / "M"
+
+    @property
+    def male(self) -> bool:
+        return self.sex == "M"
+
+
+def id_facts(
+    ctx: ServiceContext, actor: Actor, *, patient_id: int | None = None, form_id: int | None = None
+) -> IdFacts:
+    """The screening and booking pages' line "33 years · female (from the ID)", and the male-ID warning."""
+    from hsgclinic.domain.identity import age_on
+
+    if not actor.is_staff:
+        raise Forbidden("forbidden", N_("Your role may not do this."))
+    with ctx.read() as uow:
+        s = uow.session
+        if patient_id is None and form_id is not None:
+            patient_id = s.execute(select(ApplicationForm.patient_id).where(ApplicationForm.id == form_id)).scalar()
+        row = s.execute(select(Patient.birth_date, Patient.sex).where(Patient.id == patient_id)).first()
+    if row is None:
+        return IdFacts(None, None)
+    birth, sex = row
+    return IdFacts(age_on(birth, ctx.today()) if birth else None, sex)

@@ -49,6 +49,9 @@ def _booking_page(
         masked_id=who[2],
         options=options,
         form=form,
+        id_facts=__import__("hsgclinic.services.search", fromlist=["x"]).id_facts(
+            ui.clinic.ctx, actor, form_id=form_id
+        ),
         **extra,
     )
 

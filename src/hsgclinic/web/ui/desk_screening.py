@@ -151,6 +151,13 @@ def _number(request: Request, actor: Actor, registration_id: int) -> NumberView:
     return registration.get_number(ui_state(request).clinic.ctx, actor, registration_id)
 
 
+def _id_facts(request: Request, number: NumberView) -> Any:
+    from hsgclinic.services import search
+
+    actor = getattr(request.state, "staff", None)
+    return search.id_facts(ui_state(request).clinic.ctx, actor, patient_id=number.patient_id) if actor else None
+
+
 def _render(request: Request, number: NumberView, form: FormState, status_code: int = 200, **extra: Any) -> Response:
     return ui_state(request).pages.render(
         request,
@@ -158,6 +165,7 @@ def _render(request: Request, number: NumberView, form: FormState, status_code: 
         status_code,
         nav="desk",
         number=number,
+        id_facts=_id_facts(request, number),
         form=form,
         contraindications=[(c.value, CONTRAINDICATION_TEXT[c]) for c in Contraindication],
         **extra,
