@@ -272,3 +272,11 @@ def test_the_api_docs_page_allows_exactly_its_own_inline_script(browser: TestCli
     csp = r.headers["content-security-policy"]
     assert f"'sha256-{digest}'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
     assert r.headers["content-length"] == str(len(r.content))
+
+
+def test_a_control_character_in_a_page_form_is_a_sentence_not_a_server_error(browser: TestClient) -> None:
+    token = login_form(browser)
+    r = browser.post(
+        "/staff/login", data={"username": "nurse\x00wang", "password": "x", "csrf_token": token}, headers=ZH
+    )
+    assert r.status_code == 422 and "请删除这段文字中不可见的控制字符" in r.text

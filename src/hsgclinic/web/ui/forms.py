@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -11,6 +12,7 @@ from typing import TypeVar
 from hsgclinic.domain.messages import N_, Message
 
 _N = TypeVar("_N", int, Decimal)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -45,6 +47,9 @@ class FormState:
             return None
         if len(raw) > max_len:
             self.error(name, N_("This is too long (at most {n} characters).", n=max_len))
+            return None
+        if _CONTROL.search(raw):  # PostgreSQL cannot store a NUL: a sentence for the person, not a 500
+            self.error(name, N_("Please remove the invisible control characters from this text."))
             return None
         return raw
 
