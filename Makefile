@@ -54,6 +54,11 @@ fmt: $(BIN)/hsgclinic ## Format and autofix
 bench: $(BIN)/hsgclinic ## Run the benchmarks that start nothing (domain planning)
 	$(BIN)/python bench/plan.py
 
+fuzz: $(BIN)/hsgclinic ## The API contract under schemathesis, every role, SQLite then PostgreSQL (EXAMPLES=25, fixed seed)
+	scripts/ensure-postgres.sh
+	$(BIN)/python tests/apifuzz.py --max-examples $(or $(EXAMPLES),25) --examples
+	$(BIN)/python tests/apifuzz.py --max-examples $(or $(EXAMPLES),25) --examples --database-url "$$(scripts/ensure-postgres.sh --url)"
+
 mutation: $(BIN)/hsgclinic ## Mutation testing of the domain (mutmut, slow, not in `make test`); MODULE="eligibility cycle" for some
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children 2 $(foreach m,$(MODULE),"hsgclinic.domain.$(m).*")
@@ -62,4 +67,4 @@ mutation: $(BIN)/hsgclinic ## Mutation testing of the domain (mutmut, slow, not 
 lock: ## Re-pin the whole dependency tree into constraints.txt after editing pyproject.toml
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
-.PHONY: help install install-system install-test-system run test check fmt bench lock mutation
+.PHONY: help install install-system install-test-system run test check fmt bench lock mutation fuzz
