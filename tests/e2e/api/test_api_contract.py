@@ -71,6 +71,11 @@ def test_the_fuzzers_finds_stay_fixed(client: TestClient, tokens: dict[str, str]
     assert client.put("/api/v1/procedures/1/report", json={"findings": bad}, headers=rad).status_code == 422
     odd = {**findings, "cavity": {**findings["cavity"], "shape": {"a": 1}}}
     assert client.put("/api/v1/procedures/1/report", json={"findings": odd}, headers=rad).status_code == 422
+    # 500 on PostgreSQL (an id past the INTEGER range reached the query): every record id is 1 … 2**31 - 1
+    for path in ("/api/v1/appointments/36028797018963968/procedure", "/api/v1/procedures/36028797018963968/aftercare"):
+        r = client.post(path, json={"hcg_result": "negative", "operator": "x"}, headers=rad)
+        fields = r.json()["error"].get("fields", [])
+        assert r.status_code == 422 and fields and fields[0] in ("appointment_id", "procedure_id"), (path, r.text)
     # a date is YYYY-MM-DD, not a Unix time or a midnight datetime; a time is HH:MM both ways
     for day in ("0", "2026-11-20T00:00:00", "20261120"):
         assert client.get(f"/api/v1/registrations/availability/{day}").status_code == 422, day

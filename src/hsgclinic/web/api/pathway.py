@@ -239,7 +239,7 @@ class ProcedureIn(BaseModel):
 
 @router.post("/appointments/{appointment_id}/procedure", status_code=201)
 def record_procedure(
-    appointment_id: int, body: ProcedureIn, request: Request, ctx: Ctx, actor: RadiologyActor
+    appointment_id: RecordId, body: ProcedureIn, request: Request, ctx: Ctx, actor: RadiologyActor
 ) -> dict[str, Any]:
     data = body.model_dump()
     for k in ("started_at", "ended_at"):
@@ -311,7 +311,7 @@ class AftercareIn(BaseModel):
 
 @router.post("/procedures/{procedure_id}/aftercare", status_code=201)
 def aftercare(
-    procedure_id: int, body: AftercareIn, request: Request, ctx: Ctx, actor: RadiologyActor
+    procedure_id: RecordId, body: AftercareIn, request: Request, ctx: Ctx, actor: RadiologyActor
 ) -> dict[str, Any]:
     t = translator_for(request)
     plan = procedure.produce_aftercare(
