@@ -40,7 +40,7 @@ def test_cancel_a_number_says_what_happens_then_does_it(
     queue = service_client.get("/staff/desk", headers=HEADERS[lang]).text
     assert f'href="/staff/desk/cancel/{number.registration_id}"' in queue
     page = service_client.get(f"/staff/desk/cancel/{number.registration_id}", headers=HEADERS[lang])
-    assert page.status_code == 200 and 'data-confirm="cancel_number"' in page.text and "REG-NOSHOW" in page.text
+    assert page.status_code == 200 and 'data-correction-page="cancel_number"' in page.text and "REG-NOSHOW" in page.text
     assert ("never counted as a no-show" if lang == "en" else "不计为爽约") in page.text
     assert number.name in page.text and "csrf_token" in page.text
     missing = service_client.post(f"/staff/desk/cancel/{number.registration_id}", data={}, headers=HEADERS[lang])
