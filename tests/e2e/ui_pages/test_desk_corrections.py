@@ -210,3 +210,13 @@ def test_refund_after_a_stopped_procedure(service_client: TestClient, service_cl
     assert "Take the payment again" not in done.text  # a stopped booking is not paid again
     refused = service_client.post(f"/staff/payment/{appt.appointment_id}", data={"method": "cash"}, headers=EN)
     assert refused.status_code == 409 and "BOOK-PRICE" in refused.text
+
+
+def test_chinese_headings_use_the_full_width_colon(service_client: TestClient, service_clinic: Any) -> None:
+    _form, appt = _booked(service_clinic)
+    sign_in(service_client, service_clinic, "registrar", "zh-CN")
+    zh = service_client.get(f"/staff/payment/{appt.appointment_id}", headers=ZH).text
+    h1 = zh.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert "：" in h1 and ": " not in h1
+    en = service_client.get(f"/staff/payment/{appt.appointment_id}", headers=EN).text
+    assert "Payment: " in en.split("<h1>", 1)[1].split("</h1>", 1)[0]

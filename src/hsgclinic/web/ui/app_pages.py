@@ -55,6 +55,7 @@ def install(app: FastAPI, clinic: Any) -> None:
             "site_room": site.room_zh if t.is_zh else site.room_en,
             "site_address": site.address_zh if t.is_zh else site.address_en,
             "site_printer": site.printer_zh if t.is_zh else site.printer_en,
+            "colon": "：" if t.is_zh else ": ",  # headings "Payment: 林晓雯" / "缴费：林晓雯"
             "settings": settings_of(clinic),
             "now": now_local(clinic),
             "path": request.url.path,
