@@ -78,6 +78,10 @@ def test_demo_fills_every_stage_and_prints_logins(fresh_sqlite, monkeypatch, tmp
     assert out.exit_code == 0, out.output
     assert "Report signed, aftercare plan made" in out.output and "Number taken" in out.output
     assert "nurse /" in out.output and "registrar" in out.output
+    import re
+
+    assert "Synthetic patients (access code / last 4 of the ID / stage)" in out.output
+    assert re.search(r"^  [2-9A-Z]{8} / [0-9X]{4} / signed$", out.output, re.M)  # development only
     again = runner.invoke(cli(), ["demo", "--if-empty", "--database-url", fresh_sqlite, "--lang", "en"])
     assert again.exit_code == 0 and "nothing added" in again.output
     zh = runner.invoke(cli(), ["demo", "--if-empty", "--database-url", fresh_sqlite])

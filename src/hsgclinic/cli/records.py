@@ -184,6 +184,10 @@ def register(app: typer.Typer) -> None:
                 typer.echo(logins_file.read_text(encoding="utf-8"), nl=False)
             return
         lines = "".join(f"  {username} / {password} / {role}\n" for username, password, role in result.logins)
+        if settings.environment == "development" and result.access:
+            # Synthetic patients' access codes beside the logins (development only): to try My visit and the kiosk.
+            lines += t("Synthetic patients (access code / last 4 of the ID / stage):") + "\n"
+            lines += "".join(f"  {code} / {last4} / {stage}\n" for stage, code, last4 in result.access)
         if settings.environment == "development":
             # Kept beside the embedded database so that `make run` can show them again; never in production.
             logins_file.parent.mkdir(parents=True, exist_ok=True)

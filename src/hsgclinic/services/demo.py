@@ -51,6 +51,8 @@ class DemoResult:
     patients: int = 0
     stages: Counter[str] = field(default_factory=Counter)
     logins: list[tuple[str, str, str]] = field(default_factory=list)
+    # (stage, access code, last 4 of the ID) of one synthetic patient per stage: to try My visit and the kiosk
+    access: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _at(ctx: ServiceContext, day: dt.date, hh: int, mm: int = 0) -> ServiceContext:
@@ -120,6 +122,8 @@ def fill_demo(clinic: HasCtx, *, if_empty: bool = False) -> DemoResult | None:
             contact = {"email": f"patient{base + n}@example.invalid", "lang": "en" if n % 2 else "zh_CN"}
         taken = registration.take_number(c, Actor.public("demo"), day=visit, **person(n), **contact)
         result.patients += 1
+        if last not in {stage for stage, _code, _last4 in result.access}:
+            result.access.append((last, taken.number.access_code, synthetic_resident_id(base + n)[-4:]))
         if last == "number":
             result.stages["Number taken"] += 1
             return
