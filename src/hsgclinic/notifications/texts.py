@@ -91,7 +91,7 @@ def _lines(
         return [
             first,
             N_("No intercourse before the procedure. A urine pregnancy test is done on the day, before the HSG."),
-            N_("Bring your ID card, the application form and the payment receipt."),
+            N_("Bring the ID card or passport you registered with, the application form and the payment receipt."),
         ]
     if kind is ReminderKind.ANTIBIOTIC_LAST_DAY:
         if p.get("doxycycline"):
