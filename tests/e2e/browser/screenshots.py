@@ -113,7 +113,7 @@ def _patient_pages(browser: Any, base: str, out: Path) -> list[Path]:
 # -- staff pages ----------------------------------------------------------------------------------------------------
 PASSWORD = "screenshot-password-1"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-FRI, SUN, MON = (dt.datetime(2026, 11, d, h, m, tzinfo=SHANGHAI) for d, h, m in ((20, 7, 30), (22, 7, 50), (23, 8, 0)))
+FRI, SUN, MON = (dt.datetime(2026, 11, d, h, m, tzinfo=SHANGHAI) for d, h, m in ((20, 7, 30), (22, 9, 10), (23, 8, 0)))
 
 
 def fill_clinic(clinic: Any) -> dict[str, Any]:
@@ -306,6 +306,16 @@ def _my_visit(code: str, last4: str) -> Callable[[Any, str], None]:
     return run
 
 
+def _search(query: str) -> Callable[[Any, str], None]:
+    def run(page: Any, base: str) -> None:
+        page.goto(base + "/staff/search")
+        page.fill("#f-q", query)
+        page.click("form[action='/staff/search'] button[type=submit]")
+        page.wait_for_selector("[data-search-results]")
+
+    return run
+
+
 def _shoot(pages: dict[str, Any], base: str, out: Path, name: str, action: Callable[[Any, str], None]) -> list[Path]:
     saved = []
     for lang, page in pages.items():
@@ -328,6 +338,10 @@ def _staff_pages(browser: Any, base: str, clinic: Any, out: Path) -> list[Path]:
     saved += _shoot(nurse, base, out, "staff-booking", _goto(f"/staff/booking/{ids['to_book']}"))
     saved += _shoot(nurse, base, out, "staff-payment", _goto(f"/staff/payment/{ids['paid']}"))
     saved += _shoot(nurse, base, out, "staff-schedule", _goto("/staff/schedule?day=2026-11-22"))
+    saved += _shoot(nurse, base, out, "staff-move", _goto(f"/staff/appointment/{ids['paid']}/move"))
+    saved += _shoot(nurse, base, out, "staff-refund", _goto(f"/staff/payment/{ids['paid']}/refund"))
+    saved += _shoot(nurse, base, out, "staff-search", _search(ids["last4"]))
+    saved += _shoot(nurse, base, out, "staff-print-room", _goto("/staff/print/room?day=2026-11-22"))
     sunday_procedures(clinic, ids)
     radiologist = people(browser, base, "dr.zhao")
     saved += _shoot(radiologist, base, out, "staff-worklist", _goto("/staff/radiology"))
