@@ -34,7 +34,7 @@ TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/api/v1/screenings/1/application-form", {D}),
     ("GET", "/api/v1/application-forms/1/dates", {R, D}),
     ("POST", "/api/v1/application-forms/1/appointment", {R}),
-    ("GET", "/api/v1/appointments?day=2026-11-21", {R, X}),
+    ("GET", "/api/v1/appointments?day=2026-11-21", {R, X, A}),
     ("GET", "/api/v1/appointments/1", {P, R, X}),
     ("POST", "/api/v1/appointments/1/reschedule", {R}),
     ("POST", "/api/v1/appointments/1/cancel", {R}),

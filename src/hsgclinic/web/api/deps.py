@@ -80,7 +80,8 @@ DoctorActor = Annotated[Actor, Depends(_role_check(Role.DOCTOR))]
 DeskActor = Annotated[Actor, Depends(_role_check(Role.REGISTRAR))]
 RadiologyActor = Annotated[Actor, Depends(_role_check(Role.RADIOLOGIST))]
 DeskOrDoctor = Annotated[Actor, Depends(_role_check(Role.REGISTRAR, Role.DOCTOR))]
-DeskOrRadiology = Annotated[Actor, Depends(_role_check(Role.REGISTRAR, Role.RADIOLOGIST))]
+# The day's appointments: the desk, radiology and the admin dashboard, which shows the same list.
+DayListReader = Annotated[Actor, Depends(_role_check(Role.REGISTRAR, Role.RADIOLOGIST, Role.ADMIN))]
 
 
 def patient_or(actor: Actor, *roles: Role) -> None:

@@ -21,9 +21,9 @@ from hsgclinic.services.serialize import jsonable
 from hsgclinic.web.api.deps import (
     MAX_ID,
     Ctx,
+    DayListReader,
     DeskActor,
     DeskOrDoctor,
-    DeskOrRadiology,
     DoctorActor,
     RadiologyActor,
     RecordId,
@@ -189,7 +189,7 @@ def book(form_id: RecordId, body: BookIn, ctx: Ctx, actor: DeskActor) -> dict[st
 
 
 @router.get("/appointments")
-def appointments(day: ApiDate, ctx: Ctx, actor: DeskOrRadiology) -> list[dict[str, Any]]:
+def appointments(day: ApiDate, ctx: Ctx, actor: DayListReader) -> list[dict[str, Any]]:
     return [_appt_out(a) for a in booking.list_day(ctx, actor, day)]
 
 
