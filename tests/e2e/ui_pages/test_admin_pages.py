@@ -310,6 +310,16 @@ def test_the_audit_log_filters_by_action_actor_record_and_date(admin: TestClient
     assert 'value="2026-11-22"' in bad.text
 
 
+def test_the_audit_log_names_each_action_in_the_readers_language(admin: TestClient, service_clinic: Any) -> None:
+    take_number(service_clinic, 1)
+    zh = admin.get("/staff/admin/audit?action=registration.take", headers=ZH).text.split('class="audit-list"', 1)[-1]
+    assert "<strong>已挂号</strong>" in zh and '<code class="small">registration.take</code>' in zh
+    assert "Number taken" not in zh
+    en = admin.get("/staff/admin/audit?action=registration.take", headers=EN).text
+    assert "<strong>Number taken</strong>" in en.split('class="audit-list"', 1)[-1]
+    assert ">Number taken · registration.take</option>" in en
+
+
 def test_the_audit_log_paginates_and_keeps_the_filter(admin: TestClient, service_clinic: Any) -> None:
     for day in range(1, 61):
         admin_service.set_override(

@@ -27,6 +27,7 @@ from hsgclinic.services.context import Actor, Role
 from hsgclinic.services.errors import ServiceError
 from hsgclinic.services.staff import STAFF_ROLES
 from hsgclinic.web.ui import capacity_pages
+from hsgclinic.web.ui.audit_labels import ACTION_NAMES
 from hsgclinic.web.ui.charts import DayChart, Series, day_chart
 from hsgclinic.web.ui.forms import FormState
 from hsgclinic.web.ui.locale import translator_for
@@ -519,7 +520,17 @@ async def audit_page(request: Request) -> Response:
     action = form.text("action", max_len=64)
     record = form.text("record", max_len=100)
     if not form.ok:
-        return _render(request, "admin/audit.html", 422, section="audit", form=form, result=None, rows=[], links={})
+        return _render(
+            request,
+            "admin/audit.html",
+            422,
+            section="audit",
+            form=form,
+            result=None,
+            rows=[],
+            links={},
+            action_names=ACTION_NAMES,
+        )
     result = audit_log.search(
         ctx,
         actor,
@@ -541,4 +552,13 @@ async def audit_page(request: Request) -> Response:
         }
         for v in result.items
     ]
-    return _render(request, "admin/audit.html", section="audit", form=form, result=result, rows=rows, links=links)
+    return _render(
+        request,
+        "admin/audit.html",
+        section="audit",
+        form=form,
+        result=result,
+        rows=rows,
+        links=links,
+        action_names=ACTION_NAMES,
+    )
