@@ -119,3 +119,20 @@ def test_the_ticket_survives_a_reload_and_has_its_qr_and_arrival_time(
     stranger = TestClient(service_client.app)
     assert stranger.get("/number/ticket", follow_redirects=False).status_code == 303  # no ticket: back to /number
     assert stranger.get("/number/ticket/qr.svg").status_code == 404
+
+
+def test_a_wrong_check_digit_is_said_once_in_the_summary_and_once_at_the_field(service_client: TestClient) -> None:
+    good = synthetic_resident_id(5)
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    for lang, text in (
+        ("en", "check digit is wrong; please check each digit."),
+        ("zh-CN", "该身份证号码的校验位不正确"),
+    ):
+        r = take(service_client, 5, lang=lang, id_number=bad)
+        assert r.status_code == 422
+        # the summary links to the field; the field says it; the live check uses the same words and is told
+        # not to repeat the server's error when the page loads
+        assert r.text.count(text) == 3, r.text
+        assert '<a href="#f-id_number">' in r.text and 'id="e-id_number"' in r.text
+        assert 'data-server-error="e-id_number"' in r.text
+        assert "校验位不符" not in r.text and "does not match" not in r.text

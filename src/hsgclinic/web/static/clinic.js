@@ -36,9 +36,16 @@
       else { out.className = "hint"; input.removeAttribute("aria-invalid"); }
       out.textContent = msg || "";
     }
-    input.addEventListener("input", run);
-    if (kindSel) kindSel.addEventListener("change", run);
-    if (input.value) run();
+    /* A server error is already shown at the field and in the summary: say it once, not a third time live;
+       once she edits the number the live check takes over and the stale server error goes. */
+    var serverErr = document.getElementById(input.getAttribute("data-server-error") || "");
+    function edited() {
+      if (serverErr) { serverErr.parentNode.removeChild(serverErr); serverErr = null; }
+      run();
+    }
+    input.addEventListener("input", edited);
+    if (kindSel) kindSel.addEventListener("change", edited);
+    if (input.value && !serverErr) run();
   }
 
   /* Countdown to the release time: the server gives the seconds left, the page counts down and reloads. */
