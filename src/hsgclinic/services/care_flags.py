@@ -40,7 +40,12 @@ class Submitted:
 
 @dataclass(frozen=True)
 class FlagView:
+    """One check-in answer's open flags as one row: every reason it raised (rule, reason) and its flag ids."""
+
     flag_id: int
+    flag_ids: tuple[int, ...]
+    reasons: tuple[tuple[str, str], ...]
+    patient_id: int | None
     patient_name: str
     masked_id: str
     phone: str
@@ -117,14 +122,21 @@ def list_open(ctx: ServiceContext, actor: Actor) -> list[FlagView]:
                 select(Patient).where(Patient.id.in_([f.patient_id for f in flags if f.patient_id is not None]))
             ).scalars()
         }
-        out = []
+        grouped: dict[int, list[CareFlag]] = {}
         for f in flags:
+            grouped.setdefault(f.checkin_id, []).append(f)
+        out = []
+        for group in grouped.values():
+            f = group[0]
             p = patients.get(f.patient_id) if f.patient_id is not None else None
             r = reports.get(f.checkin_id)
             raised = f.raised_at if f.raised_at.tzinfo else f.raised_at.replace(tzinfo=dt.UTC)
             out.append(
                 FlagView(
                     flag_id=f.id,
+                    flag_ids=tuple(g.id for g in group),
+                    reasons=tuple((g.rule, g.reason) for g in group),
+                    patient_id=f.patient_id,
                     patient_name=p.name if p else "",
                     masked_id=p.masked_id if p else "",
                     phone=p.phone if p else "",
@@ -141,7 +153,8 @@ def list_open(ctx: ServiceContext, actor: Actor) -> list[FlagView]:
 
 
 def close(ctx: ServiceContext, actor: Actor, flag_id: int, note: str) -> None:
-    """A nurse has dealt with the flag: closed with her note, audited."""
+    """A nurse has dealt with the flag: it and the other open flags of the same check-in answer (one row on
+    the desk) are closed together with her note, each audited."""
     clean = " ".join(note.split())
     if not clean:
         raise InvalidInput("note_required", N_("Write what was done before closing the flag."), rule="CARE-BLEED")
@@ -149,16 +162,19 @@ def close(ctx: ServiceContext, actor: Actor, flag_id: int, note: str) -> None:
     with ctx.write() as uow:
         s = uow.session
         flag = s.get(CareFlag, flag_id)
-        if flag is None or not close_flag(s, flag_id, by=actor.name, now=now):
+        if flag is None or flag.status != "open":
             raise NotFound("not_found", N_("No such open flag."))
-        audit.record(
-            s,
-            actor,
-            "care_flag.close",
-            "care_flag",
-            flag_id,
-            at=now,
-            patient_id=flag.patient_id,
-            detail={"rule": flag.rule, "reason": flag.reason, "note": clean[:1000]},
-        )
+        siblings = [f for f in open_flags(s) if f.checkin_id == flag.checkin_id]
+        for f in siblings:
+            close_flag(s, f.id, by=actor.name, now=now)
+            audit.record(
+                s,
+                actor,
+                "care_flag.close",
+                "care_flag",
+                f.id,
+                at=now,
+                patient_id=f.patient_id,
+                detail={"rule": f.rule, "reason": f.reason, "note": clean[:1000]},
+            )
         uow.commit()

@@ -133,3 +133,30 @@ def test_the_desk_lists_open_flags_and_a_nurse_closes_one_with_a_note(
     assert event.detail["note"] == "Called her; seen in clinic" and event.record_id == str(flag.id)
     again = service_client.post(f"/staff/flags/{flag.id}/close", data={"note": "again"}, headers=EN)
     assert again.status_code == 404
+
+
+def test_one_answer_with_several_warning_signs_is_one_row_closed_together(
+    service_client: TestClient, service_clinic: Any
+) -> None:
+    token = _token(service_clinic, _patient(service_clinic, "zh_CN"))
+    service_client.post(
+        f"/checkin/{token}", data={"bleeding": "yes", "heavier": "yes", "temperature": "38.1", "pain": "severe"}
+    )
+    flags = _flags(service_clinic)
+    assert len(flags) == 4
+    sign_in(service_client, service_clinic, "registrar")
+    for headers, find in ((EN, "Find her in patient search"), (ZH, "在患者查询中找到她")):
+        page = service_client.get("/staff/flags", headers=headers)
+        assert page.text.count('id="flag-') == 1 and page.text.count('action="/staff/flags/') == 1
+        assert page.text.count('<code class="rule-id">CARE-BLEED</code>') == 4
+        assert find in page.text and 'action="/staff/search"' in page.text
+        assert f'name="q" value="{synthetic_name(1)}"' in page.text
+    found = service_client.post("/staff/search", data={"q": synthetic_name(1)}, headers=EN)
+    assert found.status_code == 200 and synthetic_resident_id(1)[-4:] in found.text
+    r = service_client.post(f"/staff/flags/{flags[0].id}/close", data={"note": "Seen"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert {(f.status, f.closed_by) for f in _flags(service_clinic)} == {("closed", "registrar.one")}
+    with service_clinic.ctx.read() as u:
+        events = u.session.execute(select(AuditEvent).where(AuditEvent.action == "care_flag.close")).scalars()
+        assert sorted(e.record_id for e in events) == sorted(str(f.id) for f in flags)
+    assert "没有待处理的提醒" in service_client.get("/staff/flags", headers=ZH).text
