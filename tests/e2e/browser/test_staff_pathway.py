@@ -413,3 +413,48 @@ def test_every_staff_page_fits_a_phone(browser: Any, tmp_path: Path) -> None:
             f"/staff/report/{ids['to_report']}",
             f"/staff/report/{ids['signed']}?signed=1",
         )
+
+
+ADMIN_PAGES = (
+    "/staff/admin",
+    "/staff/admin/settings",
+    "/staff/admin/calendar",
+    "/staff/admin/capacity",
+    "/staff/admin/staff",
+    "/staff/admin/dicom",
+    "/staff/admin/audit",
+)
+
+
+def test_the_admin_pages_and_their_tabs_fit_a_phone(browser: Any, tmp_path: Path) -> None:
+    """At 390 px every admin page stays within the screen and every tab of the sub-navigation is wholly visible."""
+    from screenshots import PASSWORD, fill_clinic, people
+
+    from hsgclinic.services import staff as staff_service
+    from hsgclinic.services.context import Actor, Role
+
+    with serve(tmp_path) as (base, clinic):
+        fill_clinic(clinic)
+        staff_service.create_user(
+            clinic.ctx,
+            Actor(Role.ADMIN, "admin", "10.0.0.5"),
+            username="admin.chen",
+            display_name="陈主任",
+            role="admin",
+            password=PASSWORD,
+        )
+        for lang, page in people(browser, base, "admin.chen").items():
+            page.set_viewport_size(PHONE)
+            for path in ADMIN_PAGES:
+                page.goto(base + path)
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= PHONE["width"], f"{path} ({lang}) is {wide} px wide"
+                tabs = page.evaluate(
+                    "[...document.querySelectorAll('.admin-tabs a')].map(a => {"
+                    " const r = a.getBoundingClientRect(); return [a.textContent, r.left, r.right]; })"
+                )
+                assert len(tabs) == len(ADMIN_PAGES)
+                for label, left, right in tabs:
+                    assert left >= 0 and right <= PHONE["width"], f"tab {label!r} cut on {path} ({lang})"
+            page.goto(base + "/staff/admin/audit")
+            page.screenshot(path=str(tmp_path / f"admin-tabs-{lang}.png"), full_page=False)
