@@ -51,6 +51,22 @@ class ScheduleRow:
     receipt_number: str | None
     procedure_id: int | None
     report_status: str | None = None  # draft, signed
+    # every REVIEW confirmed for this procedure: (rule, reason, who confirmed it) — the screening doctor's
+    # reasons, then the booking date's REVIEW rules with the confirming doctor
+    reviews: tuple[tuple[str, str, str], ...] = ()
+
+
+def _reviews(screening: Screening | None, appointment: ProcedureAppointment) -> tuple[tuple[str, str, str], ...]:
+    out = [
+        (str(o.get("rule", "")), str(o.get("reason", "")), str(o.get("doctor", "")))
+        for o in (screening.overrides.get("items", []) if screening else [])
+    ]
+    out += [
+        (str(x.get("rule", "")), str(x.get("msgid", "")), appointment.review_confirmed_by or "")
+        for x in (appointment.findings or {}).get("items", [])
+        if x.get("outcome") == "REVIEW"
+    ]
+    return tuple(out)
 
 
 def _staff(actor: Actor) -> None:
@@ -147,9 +163,12 @@ def schedule(ctx: ServiceContext, actor: Actor, day: dt.date) -> list[ScheduleRo
     with ctx.write() as uow:
         s = uow.session
         rows = s.execute(
-            select(ProcedureAppointment, Patient, ApplicationForm, Payment, ProcedureRecord.id, Report.status)
+            select(
+                ProcedureAppointment, Patient, ApplicationForm, Payment, ProcedureRecord.id, Report.status, Screening
+            )
             .join(Patient, Patient.id == ProcedureAppointment.patient_id)
             .join(ApplicationForm, ApplicationForm.id == ProcedureAppointment.application_form_id)
+            .outerjoin(Screening, Screening.id == ApplicationForm.screening_id)
             .outerjoin(Payment, Payment.appointment_id == ProcedureAppointment.id)
             .outerjoin(ProcedureRecord, ProcedureRecord.appointment_id == ProcedureAppointment.id)
             .outerjoin(Report, Report.procedure_id == ProcedureRecord.id)
@@ -172,6 +191,7 @@ def schedule(ctx: ServiceContext, actor: Actor, day: dt.date) -> list[ScheduleRo
             receipt_number=pay.receipt_number if pay else None,
             procedure_id=proc_id,
             report_status=report_status,
+            reviews=_reviews(scr, a),
         )
-        for a, p, f, pay, proc_id, report_status in rows
+        for a, p, f, pay, proc_id, report_status, scr in rows
     ]

@@ -116,3 +116,41 @@ def test_unknown_form_is_a_plain_404(service_client: TestClient, service_clinic:
     assert service_client.get("/staff/booking/999", headers=EN).status_code == 404
     assert service_client.get("/staff/payment/999", headers=EN).status_code == 404
     assert service_client.get("/staff/schedule?day=soon", headers=EN).status_code == 422
+
+
+def test_the_schedule_shows_each_review_reason_and_who_confirmed_it(
+    service_client: TestClient, service_clinic: Any
+) -> None:
+    number = take_number(service_clinic, 3)
+    registration.check_in(service_clinic.ctx, Actor(Role.REGISTRAR, "nurse.wang"), number.registration_id)
+    data = ScreeningInput(
+        visit_date=TODAY,
+        cycle=CycleFacts(
+            period_end=dt.date(2026, 11, 18), period_start=dt.date(2026, 11, 14), shortest_cycle=21, longest_cycle=35
+        ),
+        temperature_c=Decimal("36.6"),
+        respiratory_illness=False,
+        lower_abdominal_pain=False,
+        intercourse_since_period_end=False,
+        leukorrhea=LeukorrheaResult(cleanliness=Cleanliness.II, trichomonas=False, yeast=False, clue_cells=False),
+    )
+    view = screening.record_screening(
+        service_clinic.ctx,
+        DOCTOR,
+        patient_id=number.patient_id,
+        screening=data,
+        doctor_name="Dr Li",
+        review_reasons={"ELIG-IRREG": "Cycle tracked by ultrasound", "ELIG-OVULATION": "Follicle scan first"},
+        registration_id=number.registration_id,
+        issue_form=True,
+    )
+    form = screening.issue_application_form(service_clinic.ctx, DOCTOR, view.screening_id)
+    sign_in(service_client, service_clinic, "registrar")
+    r = service_client.post(
+        f"/staff/booking/{form.form_id}", data={"day": "2026-11-22", "confirmed_by": "Dr Li"}, headers=EN
+    )
+    assert r.status_code == 200, r.text
+    for headers, by in ((EN, "confirmed by Dr Li"), (ZH, "确认医生：Dr Li")):
+        page = service_client.get("/staff/schedule?day=2026-11-22", headers=headers).text
+        assert "data-reviews" in page and "ELIG-IRREG" in page and "Cycle tracked by ultrasound" in page
+        assert by in page
