@@ -17,15 +17,22 @@ def hsg(tmp: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProc
     return subprocess.run([exe, *args], capture_output=True, text=True, timeout=timeout, env=env, check=False)
 
 
+def _staff_logins(stdout: str) -> list[str]:
+    """The lines under 'Staff logins' (up to the synthetic patients' access codes that follow them)."""
+    section = stdout.split("Staff logins", 1)[1].split("Synthetic patients", 1)[0]
+    return [line.strip() for line in section.splitlines() if line.count(" / ") == 2 and "(" not in line]
+
+
 def test_demo_if_empty_shows_the_same_logins_on_every_run(tmp_path: Path) -> None:
     first = hsg(tmp_path, "demo", "--if-empty", "--lang", "en")
     assert first.returncode == 0, first.stderr
-    logins = [line.strip() for line in first.stdout.splitlines() if line.count(" / ") == 2 and "(" not in line]
+    logins = _staff_logins(first.stdout)
     assert {line.split(" / ")[0] for line in logins} == {"admin", "nurse", "doctor", "radiologist"}
+    assert "access code / last 4 of the ID / stage" in first.stdout  # development only: a code per stage
     again = hsg(tmp_path, "demo", "--if-empty", "--lang", "en")
     assert again.returncode == 0, again.stderr
     assert "nothing added" in again.stdout
-    assert [line.strip() for line in again.stdout.splitlines() if line.count(" / ") == 2 and "(" not in line] == logins
+    assert _staff_logins(again.stdout) == logins
     assert (tmp_path / "demo-logins.txt").stat().st_mode & 0o077 == 0
 
 
